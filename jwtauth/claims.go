@@ -1,0 +1,125 @@
+package jwtauth
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/spiffe/go-spiffe/v2/spiffeid"
+
+	"github.com/ztkit/ztkit/internal/reqctx"
+)
+
+// Claims are the verified claims of a token. The standard claims have typed
+// accessors; any other claim is read with Get. Claims are immutable.
+type Claims struct {
+	raw      map[string]any
+	issuer   string
+	subject  string
+	audience []string
+	expiry   time.Time
+	scopes   []string
+}
+
+// NewClaims builds Claims from a decoded JSON claim set. Verifier.Verify is
+// how claims are normally made; NewClaims exists for tests of code that
+// consumes claims and for claims verified by other means.
+func NewClaims(m map[string]any) *Claims {
+	raw := make(map[string]any, len(m))
+	for k, v := range m {
+		raw[k] = v
+	}
+	c := &Claims{raw: raw}
+	c.issuer, _ = raw["iss"].(string)
+	c.subject, _ = raw["sub"].(string)
+	c.audience = stringList(raw["aud"])
+	switch exp := raw["exp"].(type) {
+	case float64:
+		c.expiry = time.Unix(int64(exp), 0).UTC()
+	case int64:
+		c.expiry = time.Unix(exp, 0).UTC()
+	case int:
+		c.expiry = time.Unix(int64(exp), 0).UTC()
+	}
+	if s, ok := raw["scope"].(string); ok {
+		c.scopes = strings.Fields(s)
+	} else {
+		c.scopes = stringList(raw["scp"])
+	}
+	return c
+}
+
+// Issuer returns the "iss" claim.
+func (c *Claims) Issuer() string { return c.issuer }
+
+// Subject returns the "sub" claim.
+func (c *Claims) Subject() string { return c.subject }
+
+// Audience returns the "aud" claim as a list, whether the token carried a
+// string or an array.
+func (c *Claims) Audience() []string { return append([]string(nil), c.audience...) }
+
+// Expiry returns the "exp" claim.
+func (c *Claims) Expiry() time.Time { return c.expiry }
+
+// Scopes returns the scopes from a space-delimited "scope" claim, or else
+// from a "scp" array.
+func (c *Claims) Scopes() []string { return append([]string(nil), c.scopes...) }
+
+// HasScope reports whether the token grants scope.
+func (c *Claims) HasScope(scope string) bool {
+	for _, s := range c.scopes {
+		if s == scope {
+			return true
+		}
+	}
+	return false
+}
+
+// Get returns the claim name as decoded from JSON: string, float64, bool,
+// []any, map[string]any or nil.
+func (c *Claims) Get(name string) (any, bool) {
+	v, ok := c.raw[name]
+	return v, ok
+}
+
+// SPIFFEID returns the subject as a SPIFFE ID, for JWT-SVIDs.
+func (c *Claims) SPIFFEID() (spiffeid.ID, bool) {
+	id, err := spiffeid.FromString(c.subject)
+	if err != nil {
+		return spiffeid.ID{}, false
+	}
+	return id, true
+}
+
+// ClaimsFromContext returns the claims that the middleware or interceptor
+// verified for the current request.
+func ClaimsFromContext(ctx context.Context) (*Claims, bool) {
+	p, ok := reqctx.PrincipalFrom(ctx)
+	if !ok {
+		return nil, false
+	}
+	c, ok := p.(*Claims)
+	return c, ok
+}
+
+func stringList(v any) []string {
+	switch v := v.(type) {
+	case string:
+		if v == "" {
+			return nil
+		}
+		return []string{v}
+	case []string:
+		return append([]string(nil), v...)
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, e := range v {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}

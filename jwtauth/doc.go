@@ -1,0 +1,2 @@
+// Package jwtauth verifies JSON Web Tokens for HTTP and gRPC servers.
+package jwtauth

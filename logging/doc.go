@@ -1,0 +1,2 @@
+// Package logging writes structured, sanitised security logs to local files.
+package logging
