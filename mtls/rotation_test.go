@@ -153,4 +153,3 @@ func (p peerInfo) serverSerial(t *testing.T) string {
 	require.True(t, ok)
 	return info.State.PeerCertificates[0].SerialNumber.Text(16)
 }
-
