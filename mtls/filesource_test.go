@@ -29,6 +29,24 @@ func pemOf(t *testing.T, svid *x509svid.SVID) (cert, key []byte) {
 	return cert, key
 }
 
+// startFileSource writes a fresh SVID from ca and its bundle, and watches them.
+func startFileSource(t *testing.T, ca *testCA) (svidFiles, *mtls.FileSource, *eventLog) {
+	t.Helper()
+	files := newSVIDFiles(t)
+	cert, key := pemOf(t, ca.svid(t, serverID))
+	bundle, err := ca.bundle().Marshal()
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(files.cert, cert, 0o600))
+	require.NoError(t, os.WriteFile(files.key, key, 0o600))
+	require.NoError(t, os.WriteFile(files.bundle, bundle, 0o600))
+
+	events := &eventLog{}
+	src, err := mtls.NewFileSource(files.cert, files.key, files.bundle, mtls.WithEvents(events.record))
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, src.Close()) })
+	return files, src, events
+}
+
 // writeAtomically replaces path by renaming a complete temporary file over it.
 func writeAtomically(t *testing.T, path string, data []byte) {
 	t.Helper()
@@ -52,9 +70,6 @@ func writeInPlace(t *testing.T, path string, data []byte) {
 
 func TestFileSourceReloads(t *testing.T) {
 	ca := newTestCA(t, "example.org")
-	bundle, err := ca.bundle().Marshal()
-	require.NoError(t, err)
-
 	for _, tc := range []struct {
 		name  string
 		write func(t *testing.T, path string, data []byte)
@@ -63,20 +78,11 @@ func TestFileSourceReloads(t *testing.T) {
 		{"truncate and write", writeInPlace},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			files := newSVIDFiles(t)
-			cert, key := pemOf(t, ca.svid(t, serverID))
-			require.NoError(t, os.WriteFile(files.cert, cert, 0o600))
-			require.NoError(t, os.WriteFile(files.key, key, 0o600))
-			require.NoError(t, os.WriteFile(files.bundle, bundle, 0o600))
-
-			var events eventLog
-			src, err := mtls.NewFileSource(files.cert, files.key, files.bundle, mtls.WithEvents(events.record))
-			require.NoError(t, err)
-			t.Cleanup(func() { assert.NoError(t, src.Close()) })
+			files, src, events := startFileSource(t, ca)
 			first := serial(t, src)
 
 			next := ca.svid(t, serverID)
-			cert, key = pemOf(t, next)
+			cert, key := pemOf(t, next)
 			// Key first, then certificate: in between the pair does not
 			// match, and the old SVID must stay in use.
 			tc.write(t, files.key, key)
@@ -91,18 +97,7 @@ func TestFileSourceReloads(t *testing.T) {
 
 func TestFileSourceKeepsLastGoodOnBrokenFile(t *testing.T) {
 	ca := newTestCA(t, "example.org")
-	files := newSVIDFiles(t)
-	cert, key := pemOf(t, ca.svid(t, serverID))
-	bundle, err := ca.bundle().Marshal()
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(files.cert, cert, 0o600))
-	require.NoError(t, os.WriteFile(files.key, key, 0o600))
-	require.NoError(t, os.WriteFile(files.bundle, bundle, 0o600))
-
-	var events eventLog
-	src, err := mtls.NewFileSource(files.cert, files.key, files.bundle, mtls.WithEvents(events.record))
-	require.NoError(t, err)
-	t.Cleanup(func() { assert.NoError(t, src.Close()) })
+	files, src, events := startFileSource(t, ca)
 	good := serial(t, src)
 
 	writeAtomically(t, files.cert, []byte("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"))
@@ -112,12 +107,12 @@ func TestFileSourceKeepsLastGoodOnBrokenFile(t *testing.T) {
 	assert.Contains(t, ev.Err.Error(), "still serving serial "+good)
 	assert.Equal(t, good, serial(t, src))
 
-	err = src.Reload()
+	err := src.Reload()
 	require.Error(t, err, "a manual reload reports the same problem")
 
 	// A certificate from a CA the bundle does not hold is refused too.
 	stranger := newTestCA(t, "example.org")
-	cert, key = pemOf(t, stranger.svid(t, serverID))
+	cert, key := pemOf(t, stranger.svid(t, serverID))
 	writeAtomically(t, files.key, key)
 	writeAtomically(t, files.cert, cert)
 	require.Error(t, src.Reload())
