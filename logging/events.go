@@ -32,12 +32,21 @@ const (
 	// KeysRefreshFail: signing keys could not be refreshed; the last good
 	// keys stay in use.
 	KeysRefreshFail Event = "sys_keys_refresh_fail"
+	// LogRecordsDropped: the log file could not keep up and records were
+	// dropped; the File writes this event itself once it can write again.
+	LogRecordsDropped Event = "sys_log_records_dropped"
 )
 
 // LogEvent writes a security event through l at level, under the "event"
 // key, with attrs after it. A nil l logs nothing, so packages can take an
 // optional logger without checking it.
+//
+// Inside a request wrapped by AccessLog or the access interceptors,
+// LogEvent also hands the token principal found in ctx to the request's
+// access record, so the record names the subject even though the layer
+// that verified the token sits inside the access log.
 func LogEvent(ctx context.Context, l *slog.Logger, level slog.Level, ev Event, msg string, attrs ...slog.Attr) {
+	noteAccess(ctx)
 	if l == nil || !l.Enabled(ctx, level) {
 		return
 	}

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package logging
+
+const oNoFollow = 0
