@@ -3,6 +3,7 @@ package jwtauth
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spiffe/go-spiffe/v2/spiffeid"
@@ -17,8 +18,11 @@ type Claims struct {
 	issuer   string
 	subject  string
 	audience []string
+	aud1     [1]string // backs audience for a single "aud" string
 	expiry   time.Time
-	scopes   []string
+
+	scopesOnce sync.Once
+	scopes     []string // computed on first use
 }
 
 // NewClaims builds Claims from a decoded JSON claim set. Verifier.Verify is
@@ -29,10 +33,17 @@ func NewClaims(m map[string]any) *Claims {
 	for k, v := range m {
 		raw[k] = v
 	}
+	c := newClaims(raw)
+	c.audience = stringList(raw["aud"])
+	return c
+}
+
+// newClaims builds Claims over raw without copying it; the caller hands raw
+// over and sets audience.
+func newClaims(raw map[string]any) *Claims {
 	c := &Claims{raw: raw}
 	c.issuer, _ = raw["iss"].(string)
 	c.subject, _ = raw["sub"].(string)
-	c.audience = stringList(raw["aud"])
 	switch exp := raw["exp"].(type) {
 	case float64:
 		c.expiry = time.Unix(int64(exp), 0).UTC()
@@ -40,11 +51,6 @@ func NewClaims(m map[string]any) *Claims {
 		c.expiry = time.Unix(exp, 0).UTC()
 	case int:
 		c.expiry = time.Unix(int64(exp), 0).UTC()
-	}
-	if s, ok := raw["scope"].(string); ok {
-		c.scopes = strings.Fields(s)
-	} else {
-		c.scopes = stringList(raw["scp"])
 	}
 	return c
 }
@@ -64,11 +70,22 @@ func (c *Claims) Expiry() time.Time { return c.expiry }
 
 // Scopes returns the scopes from a space-delimited "scope" claim, or else
 // from a "scp" array.
-func (c *Claims) Scopes() []string { return append([]string(nil), c.scopes...) }
+func (c *Claims) Scopes() []string { return append([]string(nil), c.scopeList()...) }
+
+func (c *Claims) scopeList() []string {
+	c.scopesOnce.Do(func() {
+		if s, ok := c.raw["scope"].(string); ok {
+			c.scopes = strings.Fields(s)
+		} else {
+			c.scopes = stringList(c.raw["scp"])
+		}
+	})
+	return c.scopes
+}
 
 // HasScope reports whether the token grants scope.
 func (c *Claims) HasScope(scope string) bool {
-	for _, s := range c.scopes {
+	for _, s := range c.scopeList() {
 		if s == scope {
 			return true
 		}
