@@ -16,6 +16,7 @@ import (
 	"github.com/spiffe/go-spiffe/v2/spiffeid"
 	"google.golang.org/grpc"
 
+	"github.com/ztkit/ztkit/examples/internal/ordersapi"
 	"github.com/ztkit/ztkit/mtls"
 	"github.com/ztkit/ztkit/mtls/devagent"
 )
@@ -149,7 +150,7 @@ func serveInventory(src mtls.Source) (url string, stop func(), err error) {
 func serveOrders(src mtls.Source, inventoryURL string) (addr string, stop func(), err error) {
 	inventory := mtls.NewHTTPClient(src, mtls.AuthorizeID(InventoryID))
 	srv := grpc.NewServer(grpc.Creds(mtls.ServerCredentials(src, mtls.AuthorizeID(GatewayID))))
-	srv.RegisterService(&ordersServiceDesc, &ordersService{inventoryURL: inventoryURL, inventory: inventory})
+	ordersapi.Register(srv, &ordersService{inventoryURL: inventoryURL, inventory: inventory})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
@@ -168,7 +169,7 @@ func placeOrder(ctx context.Context, src mtls.Source, addr string) error {
 		return err
 	}
 	defer conn.Close()
-	_, err = PlaceOrder(ctx, conn, "widget")
+	_, err = ordersapi.PlaceOrder(ctx, conn, "widget")
 	return err
 }
 
