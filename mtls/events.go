@@ -2,6 +2,7 @@ package mtls
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/hex"
 	"log/slog"
 	"time"
@@ -101,7 +102,13 @@ func svidEvent(svid *x509svid.SVID) Event {
 	return Event{
 		Kind:     SVIDUpdated,
 		ID:       svid.ID,
-		Serial:   hex.EncodeToString(leaf.SerialNumber.Bytes()),
+		Serial:   serialHex(leaf),
 		NotAfter: leaf.NotAfter,
 	}
+}
+
+// serialHex formats a certificate's serial number as its bytes in hex, the
+// way openssl and SPIRE print it.
+func serialHex(cert *x509.Certificate) string {
+	return hex.EncodeToString(cert.SerialNumber.Bytes())
 }

@@ -109,7 +109,7 @@ func (s *FileSource) Reload() error {
 		m, err = s.parse(cert, key, bundle)
 	}
 	if err != nil {
-		err = fmt.Errorf("%w (still serving serial %x)", err, prev.svid.Certificates[0].SerialNumber)
+		err = fmt.Errorf("%w (still serving serial %s)", err, serialHex(prev.svid.Certificates[0]))
 		s.cfg.emit(Event{Kind: SourceError, Err: err})
 		return err
 	}

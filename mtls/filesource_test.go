@@ -87,7 +87,7 @@ func TestFileSourceReloads(t *testing.T) {
 			// match, and the old SVID must stay in use.
 			tc.write(t, files.key, key)
 			tc.write(t, files.cert, cert)
-			want := next.Certificates[0].SerialNumber.Text(16)
+			want := hexSerial(next.Certificates[0])
 			require.Eventually(t, func() bool { return serial(t, src) == want }, 10*time.Second, 10*time.Millisecond)
 			assert.NotEqual(t, first, want)
 			assert.GreaterOrEqual(t, events.count(mtls.SVIDUpdated), 2)

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"math/big"
 	"net/url"
 	"testing"
@@ -122,3 +123,6 @@ func rawClientConfig(cert *x509.Certificate, key crypto.Signer) *tls.Config {
 	}
 	return cfg
 }
+
+// hexSerial formats a serial as mtls.Event.Serial does.
+func hexSerial(cert *x509.Certificate) string { return hex.EncodeToString(cert.SerialNumber.Bytes()) }

@@ -143,11 +143,13 @@ func (w *x509Watcher) OnX509ContextUpdate(c *workloadapi.X509Context) {
 		return
 	}
 	prev := s.current.Swap(c)
-	s.readyOnce.Do(func() { close(s.ready) })
 	svid := c.DefaultSVID()
 	if prev == nil || len(prev.SVIDs) == 0 || !prev.DefaultSVID().Certificates[0].Equal(svid.Certificates[0]) {
 		s.cfg.emit(svidEvent(svid))
 	}
+	// Ready only after the first event, so the constructor returns with it
+	// already delivered.
+	s.readyOnce.Do(func() { close(s.ready) })
 }
 
 func (w *x509Watcher) OnX509ContextWatchError(err error) {

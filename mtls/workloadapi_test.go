@@ -71,7 +71,7 @@ func serial(t *testing.T, src mtls.Source) string {
 	t.Helper()
 	svid, err := src.GetX509SVID()
 	require.NoError(t, err)
-	return svid.Certificates[0].SerialNumber.Text(16)
+	return hexSerial(svid.Certificates[0])
 }
 
 func TestWorkloadAPISourceServesSVIDAndEvents(t *testing.T) {

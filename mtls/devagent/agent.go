@@ -222,7 +222,7 @@ func (a *Agent) Rotate() {
 		}
 		ident.set(svid)
 		a.log("devagent: SVID rotated", slog.String("spiffe_id", ident.id.String()),
-			slog.String("serial", svid.Certificates[0].SerialNumber.Text(16)),
+			slog.String("serial", hex.EncodeToString(svid.Certificates[0].SerialNumber.Bytes())),
 			slog.Time("not_after", svid.Certificates[0].NotAfter))
 	}
 }
