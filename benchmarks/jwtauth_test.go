@@ -16,6 +16,8 @@ import (
 	"time"
 
 	gjwt "github.com/golang-jwt/jwt/v5"
+	jwav2 "github.com/lestrrat-go/jwx/v2/jwa"
+	jwtv2 "github.com/lestrrat-go/jwx/v2/jwt"
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	jwxjwt "github.com/lestrrat-go/jwx/v3/jwt"
 	"github.com/stretchr/testify/assert"
@@ -154,6 +156,16 @@ func (c *jwtCase) jwxV3() func(tok string) error {
 	}
 }
 
+// jwxV2 is jwx v2, deprecated upstream, for users still on it.
+func (c *jwtCase) jwxV2() func(tok string) error {
+	alg := jwav2.SignatureAlgorithm(c.alg)
+	return func(tok string) error {
+		_, err := jwtv2.Parse([]byte(tok), jwtv2.WithKey(alg, c.pub), jwtv2.WithValidate(true),
+			jwtv2.WithIssuer(jwtIssuer), jwtv2.WithAudience(jwtAudience), jwtv2.WithAcceptableSkew(30*time.Second))
+		return err
+	}
+}
+
 func (c *jwtCase) ztkit(tb testing.TB, cacheSize int) func(tok string) error {
 	v, err := jwtauth.NewVerifier(context.Background(), jwtauth.Config{
 		CacheSize: cacheSize,
@@ -181,7 +193,7 @@ func TestJWTAuthPairsAgree(t *testing.T) {
 			c := newJWTCase(t, alg)
 			c.tokens = c.tokens[:4]
 			contenders := map[string]func(string) error{
-				"golang-jwt": c.golangJWT(), "jwx-v3": c.jwxV3(),
+				"golang-jwt": c.golangJWT(), "jwx-v3": c.jwxV3(), "jwx-v2": c.jwxV2(),
 				"ztkit": c.ztkit(t, 0), "ztkit-cached": c.ztkit(t, 64),
 			}
 			raw := c.rawVerifier(t)
@@ -231,6 +243,7 @@ func BenchmarkJWTAuth(b *testing.B) {
 		}
 		bench("golang-jwt", c.golangJWT())
 		bench("jwx-v3", c.jwxV3())
+		bench("jwx-v2", c.jwxV2())
 		bench("ztkit-unique", c.ztkit(b, 0))
 		cached := c.ztkit(b, 2*jwtTokens)
 		for _, tok := range c.tokens {
