@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ztkit/ztkit/examples/demo/scenario"
@@ -58,7 +59,13 @@ func run(ctx context.Context, serve bool, logDir string) error {
 	_ = sys.FlushLogs()
 	fmt.Println("logs:", logDir)
 	if !ok {
-		return fmt.Errorf("some steps did not go as expected")
+		var failed []string
+		for i, s := range steps {
+			if !s.OK() {
+				failed = append(failed, fmt.Sprintf("step %d (%s): want %s, got %s", i+1, s.Name, s.Want, s.Got))
+			}
+		}
+		return fmt.Errorf("%d steps did not go as expected: %s", len(failed), strings.Join(failed, "; "))
 	}
 	fmt.Println("all steps went as expected")
 	return nil
