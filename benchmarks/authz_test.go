@@ -210,6 +210,14 @@ func BenchmarkAuthz(b *testing.B) {
 			if !sc.allow {
 				want = codes.PermissionDenied
 			}
+			b.Run(fmt.Sprintf("%s/rules=%d/anchor_grpc_authz", sc.name, n), func(b *testing.B) {
+				_, err := pair.grpc.UnaryInterceptor(ctx, nil, info, authzOK)
+				require.Equal(b, want, status.Code(err))
+				b.ReportAllocs()
+				for b.Loop() {
+					_, _ = pair.grpc.UnaryInterceptor(ctx, nil, info, authzOK)
+				}
+			})
 			b.Run(fmt.Sprintf("%s/rules=%d/ztkit-decide", sc.name, n), func(b *testing.B) {
 				require.Equal(b, sc.allow, pair.ztkit.Decide(ctx, req).Allowed)
 				b.ReportAllocs()
@@ -223,14 +231,6 @@ func BenchmarkAuthz(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
 					_, _ = pair.ztkitUI(ctx, nil, info, authzOK)
-				}
-			})
-			b.Run(fmt.Sprintf("%s/rules=%d/grpc-authz", sc.name, n), func(b *testing.B) {
-				_, err := pair.grpc.UnaryInterceptor(ctx, nil, info, authzOK)
-				require.Equal(b, want, status.Code(err))
-				b.ReportAllocs()
-				for b.Loop() {
-					_, _ = pair.grpc.UnaryInterceptor(ctx, nil, info, authzOK)
 				}
 			})
 		}

@@ -53,6 +53,8 @@ func renderGroup(w io.Writer, g *group) {
 		switch {
 		case v == a:
 			ratio = "anchor"
+		case anchor > 0 && ns/anchor < 0.1:
+			ratio = fmt.Sprintf("%.2g×", ns/anchor)
 		case anchor > 0:
 			ratio = fmt.Sprintf("%.2f×", ns/anchor)
 		}
