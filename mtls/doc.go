@@ -17,6 +17,14 @@
 // ClientCredentials. Inside a handler, PeerIDFromRequest or
 // PeerIDFromContext tells which workload is calling.
 //
+// A peer ID is only ever what mtls itself verified: NewHTTPServer records,
+// per connection, the ID its handshake accepted, and the gRPC credentials
+// hand grpc-go an AuthInfo (credentials.TLSInfo plus the ID). A TLS peer
+// that some other configuration accepted has no SPIFFE ID as far as ztkit
+// (and so authz and the access log) is concerned, whatever its certificate
+// says. ServerTLSConfig on its own still admits only authorised peers, but
+// cannot attribute requests to them; use NewHTTPServer for that.
+//
 // # Sources
 //
 // A Source delivers the workload's SVID and the trust bundles. Three fit:

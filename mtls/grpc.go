@@ -2,10 +2,13 @@ package mtls
 
 import (
 	"context"
-	"crypto/x509"
+	"fmt"
 	"net"
 
+	"github.com/spiffe/go-spiffe/v2/svid/x509svid"
 	"google.golang.org/grpc/credentials"
+
+	"github.com/ztkit/ztkit/internal/reqctx"
 )
 
 // ServerCredentials returns gRPC transport credentials for a server that
@@ -22,35 +25,50 @@ func ClientCredentials(src Source, a Authorizer) credentials.TransportCredential
 	return &spiffeCreds{TransportCredentials: credentials.NewTLS(ClientTLSConfig(src, a))}
 }
 
-// spiffeCreds records the SPIFFE verification in the handshake result.
-// crypto/tls leaves VerifiedChains empty when verification is done by
-// callback, as SPIFFE's is; the presented chain, which that callback has
-// verified against the bundle, is recorded instead so that code reading
-// credentials.TLSInfo (PeerIDFromContext among it) can tell a verified peer
-// from one that merely sent a certificate.
+// AuthInfo is what ServerCredentials and ClientCredentials hand gRPC for a
+// verified connection: credentials.TLSInfo plus the peer's SPIFFE ID. Read
+// it from peer.FromContext(ctx).AuthInfo, or just use PeerIDFromContext.
+type AuthInfo = reqctx.AuthInfo
+
+// spiffeCreds turns the TLS handshake's result into an AuthInfo. Only
+// connections that went through these credentials carry one, so a TLS peer
+// that another configuration accepted never passes for a SPIFFE peer.
 type spiffeCreds struct {
 	credentials.TransportCredentials
 }
 
 func (c *spiffeCreds) ClientHandshake(ctx context.Context, authority string, raw net.Conn) (net.Conn, credentials.AuthInfo, error) {
 	conn, info, err := c.TransportCredentials.ClientHandshake(ctx, authority, raw)
-	return conn, markVerified(info), err
+	if err != nil {
+		return conn, info, err
+	}
+	return withPeerID(conn, info)
 }
 
 func (c *spiffeCreds) ServerHandshake(raw net.Conn) (net.Conn, credentials.AuthInfo, error) {
 	conn, info, err := c.TransportCredentials.ServerHandshake(raw)
-	return conn, markVerified(info), err
+	if err != nil {
+		return conn, info, err
+	}
+	return withPeerID(conn, info)
 }
 
 func (c *spiffeCreds) Clone() credentials.TransportCredentials {
 	return &spiffeCreds{TransportCredentials: c.TransportCredentials.Clone()}
 }
 
-func markVerified(info credentials.AuthInfo) credentials.AuthInfo {
+// withPeerID reads the SPIFFE ID of a peer that verifyPeer accepted during
+// the handshake.
+func withPeerID(conn net.Conn, info credentials.AuthInfo) (net.Conn, credentials.AuthInfo, error) {
 	tlsInfo, ok := info.(credentials.TLSInfo)
 	if !ok || len(tlsInfo.State.PeerCertificates) == 0 {
-		return info
+		_ = conn.Close()
+		return nil, nil, fmt.Errorf("%w: handshake ended without a peer certificate", ErrBadPeerCertificate)
 	}
-	tlsInfo.State.VerifiedChains = [][]*x509.Certificate{tlsInfo.State.PeerCertificates}
-	return tlsInfo
+	id, err := x509svid.IDFromCert(tlsInfo.State.PeerCertificates[0])
+	if err != nil {
+		_ = conn.Close()
+		return nil, nil, fmt.Errorf("%w: %w", ErrBadPeerCertificate, err)
+	}
+	return conn, AuthInfo{TLSInfo: tlsInfo, PeerID: id}, nil
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/spiffe/go-spiffe/v2/spiffeid"
-	"github.com/spiffe/go-spiffe/v2/svid/x509svid"
 
 	"github.com/ztkit/ztkit/internal/reqctx"
 )
@@ -17,14 +16,16 @@ import (
 // connections from peers a allows, with ReadHeaderTimeout and IdleTimeout
 // set so that slow or idle clients cannot hold connections forever. Serve it
 // with ListenAndServeTLS("", "") or ServeTLS(ln, "", ""); the certificates
-// come from src. It is an ordinary *http.Server: change its fields as needed.
+// come from src.
 //
-// A request that did not arrive over mutual TLS (for instance through a
-// mistaken ListenAndServe) is refused with 400, never served. The peer's
-// SPIFFE ID is in each request's context for PeerIDFromRequest and
-// PeerIDFromContext.
+// The server records, per connection, the SPIFFE ID its handshake verified,
+// and puts it in each request's context for PeerIDFromRequest and
+// PeerIDFromContext. A request on a connection without such a record (a
+// mistaken ListenAndServe, or a TLSConfig replaced after NewHTTPServer) is
+// refused with 400, never served. Other fields of the returned server may
+// be changed; TLSConfig, ConnContext and ConnState belong to mtls.
 func NewHTTPServer(addr string, h http.Handler, src Source, a Authorizer) *http.Server {
-	return &http.Server{
+	srv := &http.Server{
 		Addr:              addr,
 		Handler:           requirePeer(h),
 		TLSConfig:         ServerTLSConfig(src, a),
@@ -32,18 +33,14 @@ func NewHTTPServer(addr string, h http.Handler, src Source, a Authorizer) *http.
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
+	(&verifiedPeers{}).install(srv)
+	return srv
 }
 
 func requirePeer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
-			http.Error(w, "mutual TLS required", http.StatusBadRequest)
-			return
-		}
-		// The handshake ran ServerTLSConfig's verification, so the leaf is a
-		// verified, authorised SVID.
-		id, err := x509svid.IDFromCert(r.TLS.PeerCertificates[0])
-		if err != nil {
+		id, ok := verifiedPeer(r.Context())
+		if !ok || r.TLS == nil {
 			http.Error(w, "mutual TLS required", http.StatusBadRequest)
 			return
 		}
@@ -52,16 +49,10 @@ func requirePeer(next http.Handler) http.Handler {
 }
 
 // PeerIDFromRequest returns the SPIFFE ID of the peer that sent r, for
-// requests served by NewHTTPServer (or any server whose handshake verified
-// the client's chain).
+// requests served by NewHTTPServer. A server built on ServerTLSConfig alone
+// still admits only authorised peers, but cannot attribute a request to one.
 func PeerIDFromRequest(r *http.Request) (spiffeid.ID, bool) {
-	if id, ok := reqctx.PeerID(r.Context()); ok {
-		return id, true
-	}
-	if r.TLS == nil {
-		return spiffeid.ID{}, false
-	}
-	return reqctx.IDFromVerifiedChains(r.TLS.VerifiedChains, r.TLS.PeerCertificates)
+	return reqctx.PeerID(r.Context())
 }
 
 // PeerIDFromContext returns the authenticated peer's SPIFFE ID from a

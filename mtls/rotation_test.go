@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
 	testgrpc "google.golang.org/grpc/interop/grpc_testing"
 	"google.golang.org/grpc/peer"
 
@@ -156,7 +155,7 @@ type peerInfo struct{ Peer peer.Peer }
 
 func (p peerInfo) serverSerial(t *testing.T) string {
 	t.Helper()
-	info, ok := p.Peer.AuthInfo.(credentials.TLSInfo)
+	info, ok := p.Peer.AuthInfo.(mtls.AuthInfo)
 	require.True(t, ok)
 	return hexSerial(info.State.PeerCertificates[0])
 }

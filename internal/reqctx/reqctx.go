@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 
 	"github.com/spiffe/go-spiffe/v2/spiffeid"
-	"github.com/spiffe/go-spiffe/v2/svid/x509svid"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/peer"
 )
@@ -30,8 +29,18 @@ func WithPeerID(ctx context.Context, id spiffeid.ID) context.Context {
 	return context.WithValue(ctx, peerIDKey{}, id)
 }
 
+// AuthInfo is the gRPC AuthInfo of a connection whose peer mtls verified
+// as a SPIFFE X.509-SVID and authorised. It embeds credentials.TLSInfo, so
+// the TLS state and security level stay available.
+type AuthInfo struct {
+	credentials.TLSInfo
+	// PeerID is the peer's verified SPIFFE ID.
+	PeerID spiffeid.ID
+}
+
 // PeerID returns the authenticated peer's SPIFFE ID: the one recorded with
-// WithPeerID, or else the one in a gRPC peer's verified TLS certificate.
+// WithPeerID, or else the one mtls recorded for a gRPC connection. A TLS
+// peer that some other configuration verified yields no SPIFFE ID.
 func PeerID(ctx context.Context) (spiffeid.ID, bool) {
 	if id, ok := ctx.Value(peerIDKey{}).(spiffeid.ID); ok && !id.IsZero() {
 		return id, true
@@ -40,24 +49,18 @@ func PeerID(ctx context.Context) (spiffeid.ID, bool) {
 	if !ok || p.AuthInfo == nil {
 		return spiffeid.ID{}, false
 	}
-	info, ok := p.AuthInfo.(credentials.TLSInfo)
-	if !ok {
+	info, ok := p.AuthInfo.(AuthInfo)
+	if !ok || info.PeerID.IsZero() {
 		return spiffeid.ID{}, false
 	}
-	return IDFromVerifiedChains(info.State.VerifiedChains, info.State.PeerCertificates)
+	return info.PeerID, true
 }
 
-// IDFromVerifiedChains returns the SPIFFE ID of a TLS peer whose chain was
-// verified. An unverified peer certificate never yields an ID.
-func IDFromVerifiedChains(chains [][]*x509.Certificate, peerCerts []*x509.Certificate) (spiffeid.ID, bool) {
-	if len(chains) == 0 || len(chains[0]) == 0 || len(peerCerts) == 0 {
-		return spiffeid.ID{}, false
-	}
-	id, err := x509svid.IDFromCert(peerCerts[0])
-	if err != nil {
-		return spiffeid.ID{}, false
-	}
-	return id, true
+// IDFromVerifiedChains is kept for callers that have not moved to AuthInfo;
+// it never yields an ID, since a chain verified outside mtls is not proof
+// of a SPIFFE identity.
+func IDFromVerifiedChains([][]*x509.Certificate, []*x509.Certificate) (spiffeid.ID, bool) {
+	return spiffeid.ID{}, false
 }
 
 // WithPrincipal returns a copy of ctx that carries the verified token's
