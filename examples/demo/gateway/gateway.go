@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/spiffe/go-spiffe/v2/spiffeid"
@@ -20,6 +19,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/ztkit/ztkit/authz"
+	"github.com/ztkit/ztkit/examples/demo/internal/required"
 	"github.com/ztkit/ztkit/examples/internal/ordersapi"
 	"github.com/ztkit/ztkit/jwtauth"
 	"github.com/ztkit/ztkit/logging"
@@ -124,27 +124,12 @@ func httpStatus(c codes.Code) int {
 
 // check names every required field that is missing.
 func (cfg Config) check() error {
-	var missing []string
-	if cfg.TLS == nil {
-		missing = append(missing, "TLS")
-	}
-	if cfg.Source == nil {
-		missing = append(missing, "Source")
-	}
-	if cfg.Verifier == nil {
-		missing = append(missing, "Verifier")
-	}
-	if cfg.Authorizer == nil {
-		missing = append(missing, "Authorizer")
-	}
-	if cfg.Logger == nil {
-		missing = append(missing, "Logger")
-	}
-	if cfg.Tracing == nil {
-		missing = append(missing, "Tracing")
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("gateway: Config needs %s", strings.Join(missing, ", "))
-	}
-	return nil
+	return required.Check("gateway",
+		required.Field{Name: "TLS", Set: cfg.TLS != nil},
+		required.Field{Name: "Source", Set: cfg.Source != nil},
+		required.Field{Name: "Verifier", Set: cfg.Verifier != nil},
+		required.Field{Name: "Authorizer", Set: cfg.Authorizer != nil},
+		required.Field{Name: "Logger", Set: cfg.Logger != nil},
+		required.Field{Name: "Tracing", Set: cfg.Tracing != nil},
+	)
 }

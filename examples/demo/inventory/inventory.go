@@ -5,14 +5,13 @@ package inventory
 import (
 	_ "embed"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/spiffe/go-spiffe/v2/spiffeid"
 
 	"github.com/ztkit/ztkit/authz"
+	"github.com/ztkit/ztkit/examples/demo/internal/required"
 	"github.com/ztkit/ztkit/jwtauth"
 	"github.com/ztkit/ztkit/logging"
 	"github.com/ztkit/ztkit/mtls"
@@ -67,24 +66,11 @@ func reserve(logger *slog.Logger) http.HandlerFunc {
 
 // check names every required field that is missing.
 func (cfg Config) check() error {
-	var missing []string
-	if cfg.Source == nil {
-		missing = append(missing, "Source")
-	}
-	if cfg.Verifier == nil {
-		missing = append(missing, "Verifier")
-	}
-	if cfg.Authorizer == nil {
-		missing = append(missing, "Authorizer")
-	}
-	if cfg.Logger == nil {
-		missing = append(missing, "Logger")
-	}
-	if cfg.Tracing == nil {
-		missing = append(missing, "Tracing")
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("inventory: Config needs %s", strings.Join(missing, ", "))
-	}
-	return nil
+	return required.Check("inventory",
+		required.Field{Name: "Source", Set: cfg.Source != nil},
+		required.Field{Name: "Verifier", Set: cfg.Verifier != nil},
+		required.Field{Name: "Authorizer", Set: cfg.Authorizer != nil},
+		required.Field{Name: "Logger", Set: cfg.Logger != nil},
+		required.Field{Name: "Tracing", Set: cfg.Tracing != nil},
+	)
 }

@@ -7,12 +7,10 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/spiffe/go-spiffe/v2/spiffeid"
 	"google.golang.org/grpc"
@@ -21,6 +19,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/ztkit/ztkit/authz"
+	"github.com/ztkit/ztkit/examples/demo/internal/required"
 	"github.com/ztkit/ztkit/examples/internal/ordersapi"
 	"github.com/ztkit/ztkit/jwtauth"
 	"github.com/ztkit/ztkit/logging"
@@ -138,24 +137,11 @@ func (h *handler) reserve(ctx context.Context, item string) (float64, error) {
 
 // check names every required field that is missing.
 func (cfg Config) check() error {
-	var missing []string
-	if cfg.Source == nil {
-		missing = append(missing, "Source")
-	}
-	if cfg.Verifier == nil {
-		missing = append(missing, "Verifier")
-	}
-	if cfg.Authorizer == nil {
-		missing = append(missing, "Authorizer")
-	}
-	if cfg.Logger == nil {
-		missing = append(missing, "Logger")
-	}
-	if cfg.Tracing == nil {
-		missing = append(missing, "Tracing")
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("orders: Config needs %s", strings.Join(missing, ", "))
-	}
-	return nil
+	return required.Check("orders",
+		required.Field{Name: "Source", Set: cfg.Source != nil},
+		required.Field{Name: "Verifier", Set: cfg.Verifier != nil},
+		required.Field{Name: "Authorizer", Set: cfg.Authorizer != nil},
+		required.Field{Name: "Logger", Set: cfg.Logger != nil},
+		required.Field{Name: "Tracing", Set: cfg.Tracing != nil},
+	)
 }

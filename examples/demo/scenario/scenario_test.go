@@ -9,6 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/ztkit/ztkit/examples/demo/gateway"
+	"github.com/ztkit/ztkit/examples/demo/inventory"
+	"github.com/ztkit/ztkit/examples/demo/orders"
 	"github.com/ztkit/ztkit/examples/demo/scenario"
 )
 
@@ -34,4 +37,14 @@ func TestReportMarksMismatches(t *testing.T) {
 	ok := scenario.Report(&report, []scenario.Step{{Name: "x", Want: "200", Got: "500"}})
 	assert.False(t, ok)
 	assert.Contains(t, report.String(), "FAIL")
+}
+
+func TestServicesNameMissingConfig(t *testing.T) {
+	_, err := gateway.New(gateway.Config{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "gateway: Config needs TLS, Source, Verifier, Authorizer, Logger, Tracing")
+	_, err = orders.New(orders.Config{})
+	assert.ErrorContains(t, err, "orders: Config needs Source")
+	_, err = inventory.New(inventory.Config{})
+	assert.ErrorContains(t, err, "inventory: Config needs Source")
 }
