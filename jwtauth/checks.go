@@ -32,7 +32,11 @@ func checkClaims(is *issuer, m map[string]any, now time.Time, skew time.Duration
 			}
 		}
 	}
+	if iss, _ := m["iss"].(string); iss != is.name {
+		return nil, time.Time{}, wrap(ErrUnknownIssuer, "issuer %s is not %s", quote(iss), quote(is.name))
+	}
 	c := newClaims(m)
+	c.svid = is.bundles != nil
 	aud, err := audience(m["aud"], &c.aud1)
 	if err != nil {
 		return nil, time.Time{}, err

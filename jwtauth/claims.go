@@ -12,9 +12,11 @@ import (
 )
 
 // Claims are the verified claims of a token. The standard claims have typed
-// accessors; any other claim is read with Get. Claims are immutable.
+// accessors; any other claim is read with Get. Claims are immutable: the
+// slices and maps they return are copies.
 type Claims struct {
 	raw      map[string]any
+	svid     bool // verified through SPIFFEBundles
 	issuer   string
 	subject  string
 	audience []string
@@ -27,11 +29,13 @@ type Claims struct {
 
 // NewClaims builds Claims from a decoded JSON claim set. Verifier.Verify is
 // how claims are normally made; NewClaims exists for tests of code that
-// consumes claims and for claims verified by other means.
+// consumes claims and for claims verified by other means. It copies m
+// deeply. Claims made by NewClaims are never a JWT-SVID: their SPIFFEID
+// reports false whatever the subject.
 func NewClaims(m map[string]any) *Claims {
 	raw := make(map[string]any, len(m))
 	for k, v := range m {
-		raw[k] = v
+		raw[k] = cloneValue(v, 0)
 	}
 	c := newClaims(raw)
 	c.audience = stringList(raw["aud"])
@@ -94,14 +98,22 @@ func (c *Claims) HasScope(scope string) bool {
 }
 
 // Get returns the claim name as decoded from JSON: string, float64, bool,
-// []any, map[string]any or nil.
+// []any, map[string]any or nil. Arrays and objects are returned as fresh
+// copies, so changing them changes neither these Claims nor any later
+// request that presents the same token.
 func (c *Claims) Get(name string) (any, bool) {
 	v, ok := c.raw[name]
-	return v, ok
+	return cloneValue(v, 0), ok
 }
 
-// SPIFFEID returns the subject as a SPIFFE ID, for JWT-SVIDs.
+// SPIFFEID returns the subject as a SPIFFE ID when the token is a JWT-SVID
+// verified through an issuer with SPIFFEBundles keys. For tokens of any
+// other issuer it reports false, even when their subject looks like a
+// SPIFFE ID: such a subject is only a name the issuer chose.
 func (c *Claims) SPIFFEID() (spiffeid.ID, bool) {
+	if !c.svid {
+		return spiffeid.ID{}, false
+	}
 	id, err := spiffeid.FromString(c.subject)
 	if err != nil {
 		return spiffeid.ID{}, false
@@ -139,4 +151,31 @@ func stringList(v any) []string {
 		return out
 	}
 	return nil
+}
+
+// cloneValue copies the arrays and objects in a decoded JSON value; other
+// values are immutable and returned as they are. Nesting beyond what the
+// token parser accepts is not copied further, which bounds the work on
+// values handed to NewClaims.
+func cloneValue(v any, depth int) any {
+	if depth > maxJSONDepth {
+		return v
+	}
+	switch v := v.(type) {
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = cloneValue(e, depth+1)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = cloneValue(e, depth+1)
+		}
+		return out
+	case []string:
+		return append([]string(nil), v...)
+	}
+	return v
 }

@@ -68,9 +68,13 @@ type Config struct {
 
 // Issuer is one trusted token issuer.
 type Issuer struct {
-	// Issuer is the exact "iss" value. It may be empty only for SPIFFE
-	// bundles, which then verify JWT-SVIDs whatever their "iss" (the
-	// subject's trust domain picks the bundle).
+	// Issuer is the exact "iss" value; a token that carries "iss" is
+	// verified only by the issuer configured with exactly that value.
+	// Issuer may be empty only with SPIFFEBundles: that issuer then accepts
+	// only JWT-SVIDs without an "iss" claim (as SPIRE issues them by
+	// default), the subject's trust domain picking the bundle. For SPIRE
+	// configured with a jwt_issuer, set Issuer to that value together with
+	// SPIFFEBundles.
 	Issuer string
 	// Audiences are accepted "aud" values; at least one is required and a
 	// token must name one of them.
@@ -137,7 +141,8 @@ func StaticKeys(keys map[string]crypto.PublicKey) KeySource {
 
 // SPIFFEBundles verifies JWT-SVIDs with the JWT bundle of the subject's
 // trust domain from src (a workloadapi.JWTSource, a jwtbundle.Set, ...).
-// The subject must be a SPIFFE ID and the token must carry a kid.
+// The subject must be a SPIFFE ID and the token must carry a kid. Only
+// claims verified this way report a SPIFFE ID (Claims.SPIFFEID).
 func SPIFFEBundles(src jwtbundle.Source) KeySource {
 	return KeySource{kind: keysSPIFFE, bundles: src}
 }

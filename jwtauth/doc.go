@@ -18,9 +18,18 @@
 //   - Algorithms are pinned per issuer: asymmetric only (RS*, PS*, ES*,
 //     EdDSA) unless a shared secret is configured for that issuer, never
 //     both. "none" is refused in any spelling.
-//   - The unverified "iss" only picks the configuration; an unknown issuer
-//     is refused before any network access. Keys come only from
-//     configuration: the jku, x5u, jwk and x5c headers are never used.
+//   - The unverified "iss" only picks the configuration, by exact match; an
+//     unknown issuer is refused before any network access. A token that
+//     carries "iss" never reaches the SPIFFE bundle issuer configured
+//     without an Issuer: that one takes only JWT-SVIDs without "iss", so
+//     a trust domain's key cannot vouch for another issuer's name. Keys
+//     come only from configuration: the jku, x5u, jwk and x5c headers are
+//     never used.
+//   - A kid picks the key; a token without kid is checked against each key
+//     of its issuer stored without one (at most four), or the only key.
+//   - Claims.SPIFFEID reports an ID only for JWT-SVIDs verified through
+//     SPIFFEBundles, never for a SPIFFE-looking subject of another issuer.
+//     Claims are immutable: Get returns copies of arrays and objects.
 //   - exp is required; exp, nbf and iat are checked with a 30s clock skew
 //     (at most 5 minutes); aud must name one of the issuer's audiences.
 //   - Tokens above 8 KiB, bad base64url, invalid or duplicate-key JSON, an
@@ -29,11 +38,14 @@
 //     is used.
 //   - Remote keys need https (loopback http only with
 //     Config.AllowLoopbackHTTP), are size-limited and refreshed in the
-//     background within Cache-Control bounds. An unknown kid triggers at
+//     background within Cache-Control bounds; with OIDCDiscovery every
+//     refresh reads the discovery document again. An unknown kid triggers at
 //     most one refetch per issuer per minute, shared by all waiting
 //     requests; a failed refresh keeps the last good keys.
 //   - The optional verified-token cache is bounded, ends each entry at the
 //     token's exp, and drops entries whose key has changed.
+//   - Several Authorization headers, or several cookies of the WithCookie
+//     name, are refused rather than one of them picked.
 //   - A missing or bad token gets 401 with an RFC 6750 challenge (gRPC:
 //     codes.Unauthenticated) and no detail; errors and logs never contain
 //     the token. Security events go to Config.Logger in the vocabulary of

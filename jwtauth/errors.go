@@ -26,7 +26,9 @@ var (
 	// ErrBadSignature: the signature is empty or does not verify with the
 	// key that the "kid" header selected.
 	ErrBadSignature = errors.New("jwtauth: bad signature")
-	// ErrUnknownIssuer: the "iss" claim names no configured issuer.
+	// ErrUnknownIssuer: the "iss" claim names no configured issuer (or is
+	// empty), or a token without "iss" is not a JWT-SVID for an issuer
+	// configured with SPIFFEBundles and no Issuer.
 	ErrUnknownIssuer = errors.New("jwtauth: unknown issuer")
 	// ErrAudience: the "aud" claim is missing or names none of the issuer's
 	// accepted audiences.

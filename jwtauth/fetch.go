@@ -14,11 +14,13 @@ import (
 	"time"
 )
 
-// fetchKeys gets the issuer's current JWK Set, discovering its URL first
-// when the issuer is configured for OIDC discovery. Fetches of one issuer
-// never overlap, so jwksURL needs no lock.
+// fetchKeys gets the issuer's current JWK Set. For an issuer configured for
+// OIDC discovery it reads the discovery document again on every fetch, so
+// that a provider moving its jwks_uri is followed; when discovery fails the
+// fetch fails and the last good keys stay. Fetches of one issuer never
+// overlap, so jwksURL needs no lock.
 func (r *remote) fetchKeys(ctx context.Context) (*keySet, time.Duration, error) {
-	if r.jwksURL == "" {
+	if r.discoveryURL != "" {
 		u, err := r.discover(ctx)
 		if err != nil {
 			return nil, 0, err

@@ -55,21 +55,30 @@ func newKeySet(keys []*verifyKey) (*keySet, error) {
 	return ks, nil
 }
 
-// find returns the key for kid that fits a. A token without "kid" uses the
-// key stored without one, or the set's only key.
-func (ks *keySet) find(kid string, a algorithm) (*verifyKey, bool) {
+// maxKeyCandidates bounds how many keys one token's signature is checked
+// against, so that a key set with many keys under one kid (or without kids)
+// cannot multiply the cost of a bad token.
+const maxKeyCandidates = 4
+
+// candidates appends to dst (up to maxKeyCandidates) the keys for kid that
+// fit a. A token without "kid" gets every key stored without one, or else
+// the set's only key.
+func (ks *keySet) candidates(dst []crypto.PublicKey, kid string, a algorithm) []crypto.PublicKey {
 	if ks == nil {
-		return nil, false
+		return dst
 	}
 	for _, k := range ks.byKID[kid] {
+		if len(dst) == maxKeyCandidates {
+			return dst
+		}
 		if k.usableFor(a) {
-			return k, true
+			dst = append(dst, k.pub)
 		}
 	}
-	if kid == "" && ks.only != nil && ks.only.usableFor(a) {
-		return ks.only, true
+	if len(dst) == 0 && kid == "" && ks.only != nil && ks.only.usableFor(a) {
+		dst = append(dst, ks.only.pub)
 	}
-	return nil, false
+	return dst
 }
 
 func (k *verifyKey) usableFor(a algorithm) bool {

@@ -13,6 +13,8 @@ import (
 // token gets 401 with an RFC 6750 WWW-Authenticate challenge and a body
 // without detail. The token is read from "Authorization: Bearer" unless
 // WithHeader or WithCookie say otherwise; never from the query string.
+// Several Authorization values, or several cookies of the WithCookie name,
+// are refused as malformed.
 func Middleware(v *Verifier, opts ...Option) func(http.Handler) http.Handler {
 	o := buildOptions(opts)
 	return func(next http.Handler) http.Handler {
@@ -43,10 +45,16 @@ func (o *options) fromRequest(r *http.Request) (string, error) {
 	if err != nil || token != "" || o.cookie == "" {
 		return token, err
 	}
-	if ck, err := r.Cookie(o.cookie); err == nil {
-		return ck.Value, nil
+	// Several cookies of the name are ambiguous: a sibling subdomain or an
+	// insecure origin can set one that shadows the real one.
+	switch cks := r.CookiesNamed(o.cookie); len(cks) {
+	case 0:
+		return "", nil
+	case 1:
+		return cks[0].Value, nil
+	default:
+		return "", wrap(ErrMalformed, "%d %s cookies; want one", len(cks), quote(o.cookie))
 	}
-	return "", nil
 }
 
 // challenge writes the 401 response.

@@ -131,3 +131,32 @@ func (h *recordingHandler) Handle(ctx context.Context, _ slog.Record) error {
 }
 func (h *recordingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h *recordingHandler) WithGroup(string) slog.Handler      { return h }
+
+func TestMiddlewareRefusesDuplicateTokenCookies(t *testing.T) {
+	k := ecKey(t, elliptic.P256())
+	v := staticVerifier(t, map[string]any{"k": k}, nil)
+	tok := sign(t, "ES256", "k", k, claimsFor(nil))
+	other := sign(t, "ES256", "k", k, claimsFor(map[string]any{"sub": "intruder"}))
+	for _, opt := range []Option{nil, CredentialsOptional()} {
+		h := Middleware(v, WithCookie("session"), opt)(echoHandler())
+		w := serve(h, func(r *http.Request) {
+			r.AddCookie(&http.Cookie{Name: "session", Value: other})
+			r.AddCookie(&http.Cookie{Name: "session", Value: tok})
+		})
+		assert.Equal(t, http.StatusUnauthorized, w.Code, "two session cookies are ambiguous")
+		assert.Contains(t, w.Header().Get("WWW-Authenticate"), `error="invalid_token"`)
+		assert.NotContains(t, w.Body.String(), "intruder")
+
+		w = serve(h, func(r *http.Request) {
+			r.Header.Add("Cookie", "session="+other)
+			r.Header.Add("Cookie", "session="+tok)
+		})
+		assert.Equal(t, http.StatusUnauthorized, w.Code, "also across Cookie headers")
+
+		w = serve(h, func(r *http.Request) {
+			r.AddCookie(&http.Cookie{Name: "theme", Value: "dark"})
+			r.AddCookie(&http.Cookie{Name: "session", Value: tok})
+		})
+		assert.Equal(t, http.StatusOK, w.Code, "one session cookie among others is fine")
+	}
+}

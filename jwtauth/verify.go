@@ -47,11 +47,19 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, error) {
 			return nil, wrap(ErrBadSignature, "%s signature does not verify", a.name)
 		}
 	} else {
-		entry.pub, entry.keys, err = v.key(ctx, is, &t, a)
+		var buf [maxKeyCandidates]crypto.PublicKey
+		var pubs []crypto.PublicKey
+		pubs, entry.keys, err = v.keys(ctx, is, &t, a, buf[:0])
 		if err != nil {
 			return nil, err
 		}
-		if !verifySignature(a, entry.pub, t.signingInput, t.signature) {
+		for _, pub := range pubs {
+			if verifySignature(a, pub, t.signingInput, t.signature) {
+				entry.pub = pub
+				break
+			}
+		}
+		if entry.pub == nil {
 			return nil, wrap(ErrBadSignature, "%s signature does not verify with key %s", a.name, quote(t.header.kid))
 		}
 	}
@@ -67,16 +75,25 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, error) {
 	return c, nil
 }
 
-// selectIssuer picks the configuration from the unverified "iss" (or, for
-// JWT-SVIDs, a SPIFFE subject). It never touches the network.
+// selectIssuer picks the configuration from the unverified "iss". A token
+// that carries "iss" must name a configured issuer exactly; only a token
+// without "iss" whose subject is a SPIFFE ID goes to the SPIFFE bundle issuer
+// configured without an Issuer (a JWT-SVID as SPIRE issues it by default).
+// It never touches the network.
 func (v *Verifier) selectIssuer(claims map[string]any) (*issuer, error) {
 	raw, present := claims["iss"]
-	iss, isString := raw.(string)
-	if present && !isString {
-		return nil, wrap(ErrMalformed, `"iss" is not a string`)
-	}
-	if is, ok := v.issuers[iss]; ok && iss != "" {
-		return is, nil
+	if present {
+		iss, isString := raw.(string)
+		switch {
+		case !isString:
+			return nil, wrap(ErrMalformed, `"iss" is not a string`)
+		case iss == "":
+			return nil, wrap(ErrUnknownIssuer, `"iss" is empty`)
+		}
+		if is, ok := v.issuers[iss]; ok {
+			return is, nil
+		}
+		return nil, wrap(ErrUnknownIssuer, "issuer %s is not configured", quote(iss))
 	}
 	if v.spiffe != nil {
 		if sub, ok := claims["sub"].(string); ok {
@@ -85,16 +102,14 @@ func (v *Verifier) selectIssuer(claims map[string]any) (*issuer, error) {
 			}
 		}
 	}
-	if !present {
-		return nil, wrap(ErrUnknownIssuer, `token has no "iss"`)
-	}
-	return nil, wrap(ErrUnknownIssuer, "issuer %s is not configured", quote(iss))
+	return nil, wrap(ErrUnknownIssuer, `token has no "iss"`)
 }
 
-// key finds the public key for the token: from the SPIFFE bundle of the
-// subject's trust domain, or from the issuer's key set, refetched once
-// (rate-limited) when the kid is unknown.
-func (v *Verifier) key(ctx context.Context, is *issuer, t *parsedToken, a algorithm) (crypto.PublicKey, *keySet, error) {
+// keys appends to dst the public keys the token may be signed with: the key
+// from the SPIFFE bundle of the subject's trust domain, or the candidates
+// from the issuer's key set, refetched once (rate-limited) when it has none
+// for the kid.
+func (v *Verifier) keys(ctx context.Context, is *issuer, t *parsedToken, a algorithm, dst []crypto.PublicKey) ([]crypto.PublicKey, *keySet, error) {
 	kid := t.header.kid
 	if is.bundles != nil {
 		pub, err := spiffeKey(is.bundles, t.claims, kid)
@@ -104,16 +119,16 @@ func (v *Verifier) key(ctx context.Context, is *issuer, t *parsedToken, a algori
 		if !a.fits(pub) {
 			return nil, nil, wrap(ErrUnknownKey, "bundle key %s is not a %s key", quote(kid), a.name)
 		}
-		return pub, nil, nil
+		return append(dst, pub), nil, nil
 	}
 	ks := is.keys.Load()
-	k, ok := ks.find(kid, a)
-	if !ok && is.remote != nil && is.remote.refetchForUnknownKey(ctx) {
+	pubs := ks.candidates(dst, kid, a)
+	if len(pubs) == 0 && is.remote != nil && is.remote.refetchForUnknownKey(ctx) {
 		ks = is.keys.Load()
-		k, ok = ks.find(kid, a)
+		pubs = ks.candidates(dst, kid, a)
 	}
-	if ok {
-		return k.pub, ks, nil
+	if len(pubs) > 0 {
+		return pubs, ks, nil
 	}
 	if ks == nil {
 		reason := "the first fetch has not finished"
