@@ -98,7 +98,13 @@ func (a *Authorizer) Decide(ctx context.Context, r *Request) Decision {
 	if a == nil {
 		return Decision{Reason: ReasonNoPolicy}
 	}
-	e := a.eng.Load()
+	return a.decideWith(ctx, a.eng.Load(), r)
+}
+
+// decideWith is Decide against e, the engine the caller loaded once: a
+// caller that builds the request for a particular policy decides with that
+// same policy, even when Swap replaces it in between.
+func (a *Authorizer) decideWith(ctx context.Context, e *engine, r *Request) Decision {
 	if e == nil {
 		return Decision{Reason: ReasonNoPolicy, DryRun: a.dryRun}
 	}

@@ -68,7 +68,8 @@ func claimMatches(ps []pattern, name string, v any) bool {
 	return scalarMatches(ps, v)
 }
 
-// scalarMatches compares a string, number or boolean by its JSON text.
+// scalarMatches compares a string, number or boolean by its canonical JSON
+// text, the form policy values are brought to when they are parsed.
 func scalarMatches(ps []pattern, v any) bool {
 	var buf [32]byte
 	var b []byte
@@ -78,7 +79,7 @@ func scalarMatches(ps []pattern, v any) bool {
 	case bool:
 		return anyString(ps, strconv.FormatBool(v))
 	case float64:
-		b = strconv.AppendFloat(buf[:0], v, 'f', -1, 64)
+		b = appendJSONNumber(buf[:0], v)
 	case int:
 		b = strconv.AppendInt(buf[:0], int64(v), 10)
 	case int64:

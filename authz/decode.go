@@ -216,7 +216,12 @@ func decodeCondition(ps *problems, n *yaml.Node, field string) (condition, bool)
 		}
 	default:
 		if s, ok := str(ps, hv, field+".header"); ok {
-			if !isToken(s) || strings.HasPrefix(s, ":") {
+			switch {
+			case strings.EqualFold(s, "Host") || strings.EqualFold(s, ":authority"):
+				// net/http moves Host out of the header map and gRPC keeps
+				// :authority apart, so such a condition would never match.
+				ps.add(hv, field+".header", "%q cannot be matched as a header; use to.hosts", s)
+			case !isToken(s) || strings.HasPrefix(s, ":"):
 				ps.add(hv, field+".header", "%q is not a header name", s)
 			}
 			c.header = textproto.CanonicalMIMEHeaderKey(s)
@@ -237,14 +242,19 @@ func decodeCondition(ps *problems, n *yaml.Node, field string) (condition, bool)
 	return c, len(ps.list) == before
 }
 
-// conditionValue accepts strings, and numbers and booleans by their text,
-// since claims carry all three.
+// conditionValue accepts strings, and numbers and booleans in canonical
+// JSON form (see canonicalValue), since claims carry all three.
 func conditionValue(ps *problems, it *yaml.Node, f string) (pattern, bool) {
 	if it.Kind != yaml.ScalarNode || (it.Tag != "!!str" && it.Tag != "!!int" && it.Tag != "!!bool" && it.Tag != "!!float") {
 		ps.add(it, f, "want a string, number or boolean, got %s", kindName(it))
 		return pattern{}, false
 	}
-	p, err := parseString(it.Value)
+	v, err := canonicalValue(it)
+	if err != nil {
+		ps.add(it, f, "%v", err)
+		return pattern{}, false
+	}
+	p, err := parseString(v)
 	if err != nil {
 		ps.add(it, f, "%v", err)
 		return pattern{}, false

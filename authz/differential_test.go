@@ -52,8 +52,11 @@ var (
 	vocabMethods = []string{"GET", "POST", "DELETE"}
 	vocabHosts   = []string{"api.example.com", "*.example.com", "api.*", "*", "API.example.com"}
 	vocabPorts   = []string{"443", "8443"}
-	vocabValues  = []string{"read", "write", "admin", "adm*", "*", "42", "true", "t1", "t*", "*1"}
-	vocabClaims  = []string{"scope", "groups", "n", "flag", "missing"}
+	// Values starting with "=" are written bare, so YAML reads them as
+	// numbers or booleans in spellings that are not canonical.
+	vocabValues = []string{"read", "write", "admin", "adm*", "*", "42", "true", "t1", "t*", "*1",
+		"=42", "=0x2A", "=42.0", "=True", "=FALSE", "=1e3", "=1000", "=1.5", "=1e21", "=1e-7", "=0.0000001", "=1"}
+	vocabClaims  = []string{"scope", "groups", "n", "flag", "missing", "big", "frac"}
 	vocabHeaders = []string{"X-Tenant", "x-env"}
 
 	reqPeers = []string{"", "spiffe://a.org/ns/x", "spiffe://a.org/ns/xy", "spiffe://a.org/ns",
@@ -61,6 +64,7 @@ var (
 	reqPaths = []string{"/", "/admin", "/admin/", "/admin/x", "/adminx", "/v1/orders/7", "/v1/orders/7/",
 		"/v1/a/items", "/v1/orders", "/x.json", "/v1/orders/%37", "/admin/../x", "//admin", "/ADMIN",
 		"/v1/items.json", "/v1/orders/7/items", "/%61dmin", "/admin%2F", "/v1/", "/v1"}
+	reqMethods = []string{"GET", "POST", "DELETE", "HEAD"}
 	reqGRPC    = []string{"/a.S/M", "/a.S/N", "/b.T/N", "/c.U/X", "bad"}
 	reqHosts   = []string{"", "API.example.com:8443", "x.example.com", "other.org", "api.example.com"}
 	reqTenants = []string{"", "t1", "t2", "x1"}
@@ -78,6 +82,8 @@ func genPolicy(s *bytesource) string {
 			q[i] = fmt.Sprintf("%q", v)
 			if strings.HasSuffix(key, "orts") {
 				q[i] = v
+			} else if bare, ok := strings.CutPrefix(v, "="); ok {
+				q[i] = bare
 			}
 		}
 		return fmt.Sprintf("%s: [%s]", key, strings.Join(q, ", "))
@@ -141,9 +147,11 @@ func genRequest(s *bytesource) Request {
 	}
 	switch s.next() % 4 {
 	case 1:
-		r.Claims = testClaims{"iss": "iss1", "sub": "alice", "scope": "read write", "groups": []any{"admin", "dev"}, "n": float64(42), "flag": true}
+		r.Claims = testClaims{"iss": "iss1", "sub": "alice", "scope": "read write", "groups": []any{"admin", "dev", float64(1)},
+			"n": float64(42), "flag": true, "big": float64(1000), "frac": 1.5}
 	case 2:
-		r.Claims = testClaims{"iss": "iss2", "sub": "bob", "scope": "read", "groups": "t1", "n": float64(7)}
+		r.Claims = testClaims{"iss": "iss2", "sub": "bob", "scope": "read", "groups": "t1", "n": float64(7),
+			"flag": false, "big": 1e21, "frac": 1e-7}
 	case 3:
 		r.Claims = testClaims{"iss": "iss1", "sub": ""}
 	}
@@ -156,7 +164,7 @@ func genRequest(s *bytesource) Request {
 			r.Metadata = metadata.Pairs("x-tenant", tenant)
 		}
 	} else {
-		r.Method = s.pick(vocabMethods)
+		r.Method = s.pick(reqMethods)
 		r.Path = s.pick(reqPaths)
 		if tenant != "" {
 			r.Header = http.Header{"X-Tenant": {tenant}}

@@ -51,12 +51,14 @@
 // Fields:
 //
 //	from.principals, notPrincipals     peer SPIFFE ID: "spiffe://td/path" exact,
-//	                                   "spiffe://td/path/*" IDs under that path,
+//	                                   "spiffe://td/path/*" IDs under that path
+//	                                   (not "spiffe://td/path" itself),
 //	                                   "spiffe://td" any ID of the trust domain,
 //	                                   "*" any authenticated peer
 //	from.requestPrincipals, not...     token "issuer/subject", as Istio's;
 //	                                   "*" any verified token
-//	to.methods, notMethods             HTTP methods, exact and case-sensitive
+//	to.methods, notMethods             HTTP methods, exact and case-sensitive;
+//	                                   GET also covers HEAD
 //	to.paths, notPaths                 HTTP paths (below)
 //	to.grpcMethods, notGrpcMethods     "/pkg.Service/Method", "/pkg.Service/*", "*"
 //	to.hosts, notHosts                 Host or :authority without port, any case
@@ -66,15 +68,42 @@
 // String values match as in Istio: "exact", "prefix*", "*suffix", and "*"
 // for present and non-empty. SPIFFE ID prefixes must end at a path segment
 // boundary ("spiffe://td/ns/*" matches "spiffe://td/ns/a" but neither
-// "spiffe://td/nsx" nor "spiffe://td/ns").
+// "spiffe://td/nsx" nor "spiffe://td/ns"). Note that this differs from
+// mtls.AuthorizeIDPrefix, which also accepts the prefix ID itself: to
+// cover "spiffe://td/ns" and everything below it here, list both
+// "spiffe://td/ns" and "spiffe://td/ns/*".
+//
+// A request principal is the token's issuer and subject joined by "/", as
+// in Istio, so the same string can come from two issuers: iss
+// "https://idp.example.com" with sub "tenants/acme/admin" and iss
+// "https://idp.example.com/tenants" with sub "acme/admin" both read
+// "https://idp.example.com/tenants/acme/admin". Write the issuer part
+// exactly, with a "*" only after the "/" that ends it
+// ("https://idp.example.com/*", never "https://idp.example.com*" or
+// "*/admin"), and do not trust two issuers where one followed by "/"
+// begins the other: a rule for the shorter would then also match tokens
+// of the longer.
+//
+// A GET in methods or notMethods also covers HEAD, as net/http.ServeMux
+// routes HEAD requests to GET handlers: a deny rule for GET denies HEAD
+// too. Write HEAD alone to name only HEAD.
 //
 // Conditions compare claims as decoded from JSON: a string claim matches
 // when it matches a value; an array claim when one of its elements does;
 // the "scope" claim is space-delimited, so it matches when one of its
-// scopes does; numbers and booleans compare by their JSON text (write
-// values: [3] or [true]). A header condition matches when one of the
-// header's values matches; for gRPC, headers are the call's metadata.
-// Only top-level claims can be named.
+// scopes does; numbers and booleans compare by their canonical JSON text
+// (write values: [3] or [true]). Unquoted numbers and booleans in a
+// policy are brought to that form when it is parsed, so True, 0x10, 1.0
+// and 1e3 match the claims true, 16, 1 and 1000, and a number claim
+// compares as encoding/json writes it (1000, 1.5, 1e+21, 1e-7). Quoted
+// values are text and compare as written ("1.0" matches the string claim
+// "1.0", not the number 1). Infinities, NaN, integers beyond ±2^53 and
+// integers with a leading 0 are errors, since no JSON number compares with
+// them exactly. A header condition matches when one of the header's
+// values matches; for gRPC, headers are the call's metadata. Host and
+// :authority are not headers here (net/http moves Host out of the header
+// map); a condition on them is an error: use to.hosts. Only top-level
+// claims can be named.
 //
 // # Evaluation
 //
@@ -97,6 +126,7 @@
 //
 //	peer spiffe://example.org/ns/shop/web, GET /v1/orders/42
 //	    → allow, rule shop-reads-orders ({id} matches one segment)
+//	same peer, HEAD /v1/orders/42             → allow (GET covers HEAD)
 //	same peer, GET /v1/orders/42/items        → deny, no allow rule matched
 //	peer spiffe://example.org/ns/shopping/web → deny (not under ns/shop/)
 //	no peer, GET /admin                       → deny, rule no-admin-from-outside-ops
@@ -130,7 +160,8 @@
 // operation, by peer SPIFFE ID or token principal, so the cost of Decide
 // does not grow with the number of rules that cannot match. Decide does not allocate unless it logs. An
 // Authorizer is safe for concurrent use and Swap replaces its policy
-// atomically.
+// atomically: every decision, including the interceptors' choice of which
+// metadata to read, is made by one policy, the old or the new.
 //
 // # Security defaults
 //

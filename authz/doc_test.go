@@ -50,6 +50,7 @@ func TestDocExamples(t *testing.T) {
 		rule    string
 	}{
 		{Request{PeerID: shop, Method: "GET", Path: "/v1/orders/42"}, true, "shop-reads-orders"},
+		{Request{PeerID: shop, Method: "HEAD", Path: "/v1/orders/42"}, true, "shop-reads-orders"},
 		{Request{PeerID: shop, Method: "GET", Path: "/v1/orders/42/items"}, false, ""},
 		{Request{PeerID: mustID(t, "spiffe://example.org/ns/shopping/web"), Method: "GET", Path: "/v1/orders/42"}, false, ""},
 		{Request{Method: "GET", Path: "/admin"}, false, "no-admin-from-outside-ops"},

@@ -136,10 +136,10 @@ func (s *search) matches(r *rule, claims Claims) bool {
 		if len(r.grpc) > 0 {
 			return false
 		}
-		if len(r.methods) > 0 && !hasString(r.methods, s.method) {
+		if len(r.methods) > 0 && !hasMethod(r.methods, s.method) {
 			return false
 		}
-		if len(r.notMethods) > 0 && hasString(r.notMethods, s.method) {
+		if len(r.notMethods) > 0 && hasMethod(r.notMethods, s.method) {
 			return false
 		}
 		if len(r.paths) > 0 && !anyMatch(r.paths, s.op) {
@@ -187,9 +187,11 @@ func anyFold(ps []pattern, v string) bool {
 	return false
 }
 
-func hasString(list []string, s string) bool {
+// hasMethod reports whether list names method. GET also names HEAD, since
+// net/http.ServeMux routes HEAD requests to GET handlers.
+func hasMethod(list []string, method string) bool {
 	for _, v := range list {
-		if v == s {
+		if v == method || (v == http.MethodGet && method == http.MethodHead) {
 			return true
 		}
 	}

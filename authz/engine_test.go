@@ -114,6 +114,15 @@ rules:
     when:
       - claim: banned
         values: ["true"]
+  - name: deny-export-reads
+    action: deny
+    to: {methods: [GET], paths: ["/v1/export"]}
+  - name: export
+    action: allow
+    to: {paths: ["/v1/export"]}
+  - name: upload-no-reads
+    action: allow
+    to: {notMethods: [GET], paths: ["/v1/upload"]}
 `
 
 func TestDecideSemantics(t *testing.T) {
@@ -153,6 +162,11 @@ func TestDecideSemantics(t *testing.T) {
 		{"deny notPrincipals matches no identity", Request{Method: "GET", Path: "/admin"}, false, ReasonDenyRule, "deny-admin", ""},
 		{"dir prefix covers the bare path", Request{PeerID: shop, Method: "GET", Path: "/admin"}, false, ReasonDenyRule, "deny-admin", ""},
 		{"suffix path", Request{Method: "GET", Path: "/a/b/site.css"}, true, ReasonAllowRule, "static", ""},
+		{"allow GET covers HEAD", Request{Method: "HEAD", Path: "/a/b/site.css"}, true, ReasonAllowRule, "static", ""},
+		{"deny GET covers HEAD", Request{Method: "HEAD", Path: "/v1/export"}, false, ReasonDenyRule, "deny-export-reads", ""},
+		{"deny GET leaves POST", Request{Method: "POST", Path: "/v1/export"}, true, ReasonAllowRule, "export", ""},
+		{"notMethods GET excludes HEAD", Request{Method: "HEAD", Path: "/v1/upload"}, false, ReasonNoMatch, "", ""},
+		{"notMethods GET leaves PUT", Request{Method: "PUT", Path: "/v1/upload"}, true, ReasonAllowRule, "upload-no-reads", ""},
 		{"prefix path", Request{Method: "GET", Path: "/publicity"}, true, ReasonAllowRule, "static", ""},
 		{"notPaths", Request{Method: "GET", Path: "/public/secret/key"}, false, ReasonNoMatch, "", ""},
 		{"any peer", Request{PeerID: partner, Method: "PUT", Path: "/healthz"}, true, ReasonAllowRule, "any-peer-health", ""},

@@ -37,19 +37,18 @@ func StreamServerInterceptor(a *Authorizer) grpc.StreamServerInterceptor {
 }
 
 func (a *Authorizer) authorizeRPC(ctx context.Context, fullMethod string) error {
-	// Copying the metadata costs allocations; do it only when the policy
-	// in force reads headers or hosts.
-	var e *engine
-	if a != nil {
-		e = a.eng.Load()
+	if a == nil {
+		return status.Error(codes.PermissionDenied, msgDenied)
 	}
+	// Copying the metadata costs allocations; do it only when the policy
+	// in force reads headers or hosts. The engine is loaded once: the call
+	// is decided by the very policy its request was built for.
+	e := a.eng.Load()
 	req := grpcRequest(ctx, fullMethod, e == nil || e.headers, e == nil || e.hosts)
-	d := a.Decide(ctx, &req)
+	d := a.decideWith(ctx, e, &req)
 	switch {
 	case !d.Enforced():
 		return nil
-	case a == nil:
-		return status.Error(codes.PermissionDenied, msgDenied)
 	case d.Reason == ReasonInvalidRequest:
 		return a.errInvalid
 	default:

@@ -42,12 +42,9 @@ func HTTPRequest(r *http.Request) Request {
 	if r.URL != nil {
 		req.Path = r.URL.EscapedPath()
 	}
+	// Only a peer that mtls verified has an ID; see mtls.PeerIDFromRequest.
 	if id, ok := reqctx.PeerID(ctx); ok {
 		req.PeerID = id
-	} else if r.TLS != nil {
-		if id, ok := reqctx.IDFromVerifiedChains(r.TLS.VerifiedChains, r.TLS.PeerCertificates); ok {
-			req.PeerID = id
-		}
 	}
 	req.Claims = claimsFrom(ctx)
 	if addr, ok := ctx.Value(http.LocalAddrContextKey).(net.Addr); ok {

@@ -70,6 +70,14 @@ func TestParsePolicyErrors(t *testing.T) {
 		{"condition no values", "version: 1\nrules:\n  - name: r\n    action: allow\n    when:\n      - {claim: a}", []string{"want values, notValues or both"}},
 		{"bad header", "version: 1\nrules:\n  - name: r\n    action: allow\n    when:\n      - {header: \"a b\", values: [x]}", []string{"not a header name"}},
 		{"alias", "version: 1\nrules:\n  - &r {name: r, action: allow}\n  - *r", []string{"anchors and aliases"}},
+		{"header Host", "version: 1\nrules:\n  - name: r\n    action: allow\n    when:\n      - {header: Host, values: [x]}", []string{"line 6", "when[0].header", "use to.hosts"}},
+		{"header host", "version: 1\nrules:\n  - name: r\n    action: allow\n    when:\n      - {header: host, values: [x]}", []string{"use to.hosts"}},
+		{"header :authority", "version: 1\nrules:\n  - name: r\n    action: allow\n    when:\n      - {header: \":authority\", values: [x]}", []string{"use to.hosts"}},
+		{"value infinity", "version: 1\nrules:\n  - name: r\n    action: allow\n    when:\n      - {claim: a, values: [.inf]}", []string{"line 6", "when[0].values[0]", "not a finite number"}},
+		{"value NaN", "version: 1\nrules:\n  - name: r\n    action: allow\n    when:\n      - {claim: a, notValues: [.nan]}", []string{"when[0].notValues[0]", "not a finite number"}},
+		{"value legacy octal", "version: 1\nrules:\n  - name: r\n    action: allow\n    when:\n      - {claim: a, values: [017]}", []string{"leading 0"}},
+		{"value beyond 2^53", "version: 1\nrules:\n  - name: r\n    action: allow\n    when:\n      - {claim: a, values: [9007199254740993]}", []string{"beyond ±2^53"}},
+		{"value beyond int64", "version: 1\nrules:\n  - name: r\n    action: allow\n    when:\n      - {claim: a, values: [99999999999999999999]}", []string{"beyond ±2^53"}},
 		{"condition value type", "version: 1\nrules:\n  - name: r\n    action: allow\n    when:\n      - {claim: a, values: [[x]]}", []string{"want a string, number or boolean"}},
 	}
 	for _, tc := range tests {

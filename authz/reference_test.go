@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 )
@@ -104,7 +105,9 @@ func refRule(ru *rule, r *Request, grpcReq bool, op string) bool {
 		}
 		return out
 	}
-	if !refField(methods(ru.methods), methods(ru.notMethods), !grpcReq && r.Method != "", func(raw string) bool { return raw == r.Method }) {
+	if !refField(methods(ru.methods), methods(ru.notMethods), !grpcReq && r.Method != "", func(raw string) bool {
+		return raw == r.Method || (raw == "GET" && r.Method == "HEAD") // ServeMux serves HEAD with GET handlers.
+	}) {
 		return false
 	}
 	if !refField(ru.paths, ru.notPaths, !grpcReq, func(raw string) bool { return refPath(raw, op) }) {
@@ -176,9 +179,17 @@ func refValues(c condition, r *Request) ([]string, bool) {
 		case bool:
 			return strconv.FormatBool(v), true
 		case float64:
-			return strconv.FormatFloat(v, 'f', -1, 64), true
+			// Numbers compare by the JSON text encoding/json writes; policy
+			// numbers were brought to that form when parsed.
+			if v == 0 {
+				v = 0 // -0 is 0
+			}
+			b, err := json.Marshal(v)
+			return string(b), err == nil
 		case int:
 			return strconv.Itoa(v), true
+		case int64:
+			return strconv.FormatInt(v, 10), true
 		}
 		return "", false
 	}

@@ -5,7 +5,6 @@ package reqctx
 
 import (
 	"context"
-	"crypto/x509"
 
 	"github.com/spiffe/go-spiffe/v2/spiffeid"
 	"google.golang.org/grpc/credentials"
@@ -54,13 +53,6 @@ func PeerID(ctx context.Context) (spiffeid.ID, bool) {
 		return spiffeid.ID{}, false
 	}
 	return info.PeerID, true
-}
-
-// IDFromVerifiedChains is kept for callers that have not moved to AuthInfo;
-// it never yields an ID, since a chain verified outside mtls is not proof
-// of a SPIFFE identity.
-func IDFromVerifiedChains([][]*x509.Certificate, []*x509.Certificate) (spiffeid.ID, bool) {
-	return spiffeid.ID{}, false
 }
 
 // WithPrincipal returns a copy of ctx that carries the verified token's
