@@ -86,6 +86,30 @@ func shapeSamples(g *gen) []sample {
 		pem := "-----BEGIN " + kind + "-----\n" + body + "\n-----END " + kind + "-----\n"
 		add("pem", body[:64], []string{pem, "key loaded: " + pem, "cfg:\n" + pem + "done", pem[:len(pem)-30]}[i])
 	}
+	// Shapes that once slipped through: a JWE with direct encryption (no
+	// encrypted key), a bearer token of lower-case letters, spaces around a
+	// key's separator, a JWT right after a percent escape, a raw '/' in a
+	// URL password.
+	jweHdr := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"dir","enc":"A256GCM"}`))
+	jwe := jweHdr + ".." + g.from(b64url, 16) + "." + g.from(b64url, 40) + "." + g.from(b64url, 22)
+	add("jwe_dir", jwe, "got "+jwe)
+	lower := "abcdefghijklmnopqrstuvwxyz"
+	low := g.from(lower, 12)
+	add("bearer_lower", low, "Authorization: Bearer "+low)
+	low2 := g.from(lower, 10)
+	add("bearer_lower_alone", low2, "Bearer "+low2)
+	low3 := g.from(lower, 28)
+	add("bearer_lower_prose", low3, "sent Bearer "+low3+" upstream")
+	sp := g.from(alnum, 12)
+	add("keyvalue_spaced", sp, "password = "+sp)
+	sq := g.from(alnum, 13)
+	add("keyvalue_spaced_json", sq, `{"password" : "`+sq+`"}`)
+	pjwt := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"ES256"}`)) + "." +
+		base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"pct"}`)) + "." + g.from(b64url, 43)
+	add("jwt_percent", pjwt, "/cb?state=%22"+pjwt+"%22&x=1")
+	pa, ss := g.from(alnum, 7), g.from(alnum, 8)
+	add("url_password_slash", pa+"/"+ss, "redis://:"+pa+"/"+ss+"@cache:6379/0")
+	add("url_password_slash_tail", ss, "dial redis://app:"+pa+"x/"+ss+"@cache:6379/0 failed")
 	tokens := []func() string{
 		func() string { return "AKIA" + g.from(upper, 16) },
 		func() string { return "ASIA" + g.from(upper, 16) },
@@ -227,6 +251,8 @@ var ordinaryValues = []string{
 	"https://example.com:8443/path#section", "mailto:ops@example.com", "ldap://ldap.example.com/dc=example,dc=com",
 	"4111 1111 1111 1112", "1234-5678-9012-3456", "v1.2.3", "go1.26.8", "US-ASCII", "name=value", "status: ok",
 	"a_b-c.d", "0xdeadbeef", "AB12CD34EF56GH78IJ90",
+	"https://example.com:8443/users/bob@example.com", "http://[::1]:8080/a/b@c", "status = ok",
+	"Bearer authorization header missing", "50%25 of requests", "%7B%22id%22%3A%22abc%22%7D",
 }
 
 func TestCorpusOrdinaryValuesIntact(t *testing.T) {

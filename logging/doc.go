@@ -32,10 +32,22 @@
 // field tagged `log:"redact"` is always redacted, one tagged `log:"-"`
 // left out.
 //
+// Redaction by type, at any depth of structs, maps, slices and pointers:
+// private keys (*rsa.PrivateKey, *ecdsa.PrivateKey, ed25519.PrivateKey,
+// *ecdh.PrivateKey, and any value or pointer that is a crypto.Signer,
+// crypto.Decrypter or crypto.Decapsulator, such as a KMS or HSM handle) log
+// as [REDACTED:private_key], never their fields nor their LogValue; a
+// url.URL, by value or pointer, and a *url.Userinfo log as text with the
+// password replaced by [REDACTED:url_password].
+//
 // Redaction by value shape, in every string including the message, keys,
-// errors, fmt.Stringers and marshalled JSON: JWTs ([REDACTED:jwt]),
-// Bearer and Basic credentials, PEM private keys, passwords in URL
-// userinfo, secret-named query parameters and key=value pairs, and the
+// errors, fmt.Stringers and marshalled JSON: JWTs and JWEs (also right
+// after a percent escape, as in %22eyJ...) ([REDACTED:jwt]), Bearer and
+// Basic credentials (after an Authorization key whatever their shape;
+// elsewhere a Bearer credential of 8 or more characters unless it is a
+// lower-case word followed by more words), PEM private keys, passwords in
+// URL userinfo (a raw '/' included), secret-named query parameters and
+// key=value pairs ("password=x", "password = x", `"password" : "x"`), and the
 // well-known token formats of AWS, GitHub, GitLab, Slack, Stripe, Google,
 // OpenAI, Anthropic, npm, PyPI, SendGrid, Twilio, Shopify, Vault and
 // others. Payment card numbers (Luhn-checked) with
@@ -63,7 +75,11 @@
 // interleave. Files rotate by size and time, are kept by count and age and
 // may be gzipped. A full or stuck disk never blocks a caller longer than
 // WriteTimeout and never panics: records are dropped, counted
-// (File.Stats) and reported in the file once it is writable again. If the
+// (File.Stats) and reported in the file once it is writable again. Close
+// waits a few seconds at most: it returns an error on a stuck disk, aborts
+// the compression or pruning of rotated files still under way (the next
+// OpenFile finishes it), and every goroutine of the File ends by then or,
+// if stuck in a system call on the disk, as soon as that call returns. If the
 // process is killed inside write(2) the kernel may cut that write at a page
 // boundary; the next open of the file removes the torn fragment.
 //

@@ -3,6 +3,7 @@ package logging
 import (
 	"log/slog"
 	"math"
+	"reflect"
 	"strconv"
 	"time"
 )
@@ -33,6 +34,10 @@ func (c *core) appendAttr(buf []byte, a slog.Attr, depth int) ([]byte, bool) {
 	}
 	v := a.Value
 	if v.Kind() == slog.KindLogValuer {
+		if isPrivateKey(reflect.TypeOf(v.Any())) {
+			buf = c.appendKey(buf, a.Key)
+			return appendQuotedMark(buf, labelPrivateKey), true
+		}
 		v = v.Resolve()
 	}
 	if v.Kind() != slog.KindGroup {

@@ -42,11 +42,17 @@ func (c *core) appendAny(buf []byte, x any, depth int) (out []byte) {
 	case slog.Value:
 		return c.appendValue(buf, x.Resolve(), depth+1)
 	case slog.LogValuer:
+		if isPrivateKey(reflect.TypeOf(x)) {
+			return appendQuotedMark(buf, labelPrivateKey)
+		}
 		return c.appendValue(buf, slog.AnyValue(x).Resolve(), depth+1)
 	}
 	rv := reflect.ValueOf(x)
 	if rv.Kind() == reflect.Pointer && rv.IsNil() {
 		return append(buf, "null"...)
+	}
+	if out, ok := c.appendByType(buf, x, rv.Type()); ok {
+		return out
 	}
 	switch x := x.(type) {
 	case error:
@@ -120,6 +126,9 @@ func (c *core) appendElem(buf []byte, v reflect.Value, depth int) []byte {
 	if v.CanInterface() {
 		return c.appendAny(buf, v.Interface(), depth)
 	}
+	if isPrivateKey(v.Type()) {
+		return appendQuotedMark(buf, labelPrivateKey)
+	}
 	return c.appendReflect(buf, v, depth)
 }
 
@@ -146,6 +155,13 @@ func (c *core) appendFields(buf []byte, v reflect.Value, depth int) []byte {
 					continue
 				}
 				ft, fv = ft.Elem(), fv.Elem()
+			}
+			if isPrivateKey(ft) {
+				// An embedded key would spread its fields into the
+				// struct: write one redacted member in their place.
+				buf = c.appendKey(buf, f.Name)
+				buf = appendQuotedMark(buf, labelPrivateKey)
+				continue
 			}
 			if ft.Kind() == reflect.Struct {
 				buf = c.appendFields(buf, fv, depth+1)

@@ -40,13 +40,15 @@ type File struct {
 	stalled bool
 	closed  bool
 
-	kick      chan struct{}
-	flushReq  chan chan error
-	stop      chan struct{}
-	done      chan struct{}
-	clean     chan struct{}
-	cleanStop chan struct{}
-	cleanDone chan struct{}
+	kick       chan struct{}
+	flushReq   chan chan error
+	stop       chan struct{}
+	done       chan struct{}
+	clean      chan struct{}
+	cleanStop  chan struct{} // the janitor finishes its pending cleanup and ends
+	cleanAbort chan struct{} // the janitor drops its work
+	cleanDone  chan struct{}
+	closeWait  time.Duration
 
 	// Owned by the flusher goroutine.
 	f        *os.File
@@ -86,7 +88,8 @@ func openFile(opts FileOptions, now func() time.Time, write func(*os.File, []byt
 		opts: o, stem: base[:len(base)-len(ext)], ext: ext, now: now, write: write,
 		space: make(chan struct{}), kick: make(chan struct{}, 1), flushReq: make(chan chan error),
 		stop: make(chan struct{}), done: make(chan struct{}),
-		clean: make(chan struct{}, 1), cleanStop: make(chan struct{}), cleanDone: make(chan struct{}),
+		clean: make(chan struct{}, 1), cleanStop: make(chan struct{}), cleanAbort: make(chan struct{}),
+		cleanDone: make(chan struct{}), closeWait: closeWait,
 		buf: make([]byte, 0, o.BufferSize), spare: make([]byte, 0, o.BufferSize),
 	}
 	if err := prepareDir(filepath.Dir(o.Path), o.DirMode); err != nil {
@@ -239,7 +242,7 @@ func (f *File) writeRecord(p []byte) error {
 // any. It waits at most a few seconds for a stuck disk.
 func (f *File) Flush() error {
 	reply := make(chan error, 1)
-	timeout := time.NewTimer(closeWait)
+	timeout := time.NewTimer(f.closeWait)
 	defer timeout.Stop()
 	select {
 	case f.flushReq <- reply:
@@ -271,7 +274,10 @@ func (f *File) Stats() FileStats {
 }
 
 // Close flushes the buffer, syncs and closes the file and ends the File's
-// goroutines. Records written after Close are dropped and counted.
+// goroutines. Records written after Close are dropped and counted. It
+// waits a few seconds at most: on a stuck disk it returns an error, and a
+// goroutine stuck in a system call on the disk ends as soon as the call
+// returns.
 func (f *File) Close() error {
 	f.mu.Lock()
 	if f.closed {
@@ -281,12 +287,13 @@ func (f *File) Close() error {
 	f.closed = true
 	f.mu.Unlock()
 	close(f.stop)
+	timeout := time.NewTimer(f.closeWait)
+	defer timeout.Stop()
 	select {
 	case <-f.done:
-	case <-time.After(closeWait):
-		return errors.New("logging: close timed out, the disk is not responding")
+		return errors.Join(f.closeErr, f.stopJanitor(true, timeout.C))
+	case <-timeout.C:
+		_ = f.stopJanitor(false, nil) // a timeout too, already reported
+		return errCloseTimeout
 	}
-	close(f.cleanStop)
-	<-f.cleanDone
-	return f.closeErr
 }

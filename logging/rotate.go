@@ -1,10 +1,8 @@
 package logging
 
 import (
-	"compress/gzip"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -98,93 +96,4 @@ func (f *File) backups() ([]backup, error) {
 		return strings.Compare(b.path, a.path)
 	})
 	return out, nil
-}
-
-func (f *File) kickClean() {
-	select {
-	case f.clean <- struct{}{}:
-	default:
-	}
-}
-
-// janitor applies retention and compresses rotated files, off the write
-// path, until Close.
-func (f *File) janitor() {
-	defer close(f.cleanDone)
-	for {
-		select {
-		case <-f.clean:
-			f.cleanup()
-		case <-f.cleanStop:
-			select {
-			case <-f.clean:
-				f.cleanup()
-			default:
-			}
-			return
-		}
-	}
-}
-
-// cleanup removes rotated files beyond MaxBackups or older than MaxAge and
-// compresses the rest when asked to.
-func (f *File) cleanup() {
-	list, err := f.backups()
-	if err != nil {
-		f.noteErr(err)
-		return
-	}
-	now := f.now()
-	for i, b := range list {
-		tooMany := f.opts.MaxBackups >= 0 && i >= f.opts.MaxBackups
-		tooOld := f.opts.MaxAge > 0 && now.Sub(b.time) > f.opts.MaxAge
-		if tooMany || tooOld {
-			if err := os.Remove(b.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				f.noteErr(err)
-			}
-			continue
-		}
-		if f.opts.Compress && !b.gz {
-			if err := f.compress(b.path); err != nil {
-				f.noteErr(err)
-			}
-		}
-	}
-}
-
-// compress replaces path by path.gz, written under a temporary name and
-// renamed into place so a reader never sees half an archive.
-func (f *File) compress(path string) (err error) {
-	src, err := os.OpenFile(path, os.O_RDONLY|oNoFollow, 0)
-	if err != nil {
-		return fmt.Errorf("logging: compress %s: %w", path, err)
-	}
-	defer src.Close()
-	tmp := path + ".gz.tmp"
-	dst, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow, f.opts.FileMode)
-	if err != nil {
-		return fmt.Errorf("logging: compress %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp)
-		}
-	}()
-	zw := gzip.NewWriter(dst)
-	_, err = io.Copy(zw, src)
-	err = errors.Join(err, zw.Close())
-	if err == nil && f.opts.Sync != SyncNever {
-		err = dst.Sync()
-	}
-	err = errors.Join(err, dst.Chmod(f.opts.FileMode), dst.Close())
-	if err == nil {
-		err = os.Rename(tmp, path+".gz")
-	}
-	if err == nil {
-		err = os.Remove(path)
-	}
-	if err != nil {
-		return fmt.Errorf("logging: compress %s: %w", path, err)
-	}
-	return nil
 }

@@ -76,8 +76,15 @@ func (r *redactor) find(s string, from int) (start, end int, label string, esc b
 			if st, en, l := checkWord(s, p, q); l != "" {
 				return st, en, l, esc
 			}
+			// "%22eyJ...": a word that starts right after a percent
+			// escape is checked without the escape's hex digits too.
+			if p > 0 && s[p-1] == '%' && q-p >= 7 && isHex(s[p]) && isHex(s[p+1]) {
+				if st, en, l := checkWord(s, p+2, q); l != "" {
+					return st, en, l, esc
+				}
+			}
 		}
-		if q < len(s) && charClass[s[q]]&chAfter != 0 {
+		if q < len(s) && (charClass[s[q]]&chAfter != 0 || (s[q] == ' ' || s[q] == '\t') && spacedSeparator(s, q)) {
 			if st, en, l := r.afterWord(s, p, q); l != "" {
 				return st, en, l, esc
 			}
@@ -88,7 +95,9 @@ func (r *redactor) find(s string, from int) (start, end int, label string, esc b
 }
 
 // afterWord handles the word s[p:q] followed by punctuation: a URL with a
-// password in its userinfo, or a secret-named key followed by its value.
+// password in its userinfo, or a secret-named key followed by its value
+// ("key=v", "key: v", `"key":"v"`, with or without spaces around the
+// separator).
 func (r *redactor) afterWord(s string, p, q int) (start, end int, label string) {
 	c := s[q]
 	if c == ':' && strings.HasPrefix(s[q:], "://") {
@@ -97,18 +106,34 @@ func (r *redactor) afterWord(s string, p, q int) (start, end int, label string) 
 	j := q
 	if c == '"' || c == '\'' {
 		j++
-		if j >= len(s) {
-			return 0, 0, ""
-		}
-		c = s[j]
 	}
-	if c != '=' && c != ':' {
+	j = skipSpaces(s, j)
+	if j >= len(s) {
+		return 0, 0, ""
+	}
+	if c = s[j]; c != '=' && c != ':' {
 		return 0, 0, ""
 	}
 	if !r.keys.sensitive(s[p:q]) {
 		return 0, 0, ""
 	}
 	return keyValue(s, j+1)
+}
+
+// skipSpaces returns the index of the first byte at or after i that is not
+// a space or tab, looking at most four bytes ahead.
+func skipSpaces(s string, i int) int {
+	for n := 0; i < len(s) && (s[i] == ' ' || s[i] == '\t') && n < 4; n++ {
+		i++
+	}
+	return i
+}
+
+// spacedSeparator reports whether the spaces at s[i] lead to '=' or ':',
+// as in "password = x".
+func spacedSeparator(s string, i int) bool {
+	i = skipSpaces(s, i)
+	return i < len(s) && (s[i] == '=' || s[i] == ':')
 }
 
 // keyValue finds the value that follows "key=" or "key:" at v.
@@ -143,9 +168,14 @@ func keyValue(s string, v int) (start, end int, label string) {
 	if e == v {
 		return 0, 0, ""
 	}
-	// "Authorization: Bearer abc": leave the scheme, redact the credential.
+	// "Authorization: Bearer abc": leave the scheme, redact the credential,
+	// whatever its shape.
 	if e < len(s) && s[e] == ' ' && isAuthScheme(s[v:e]) {
-		return 0, 0, ""
+		label := labelBearer
+		if len(s[v:e]) == len("basic") {
+			label = labelBasic
+		}
+		return credentialAfter(s, e, label, true)
 	}
 	return v, e, labelKey
 }
@@ -163,19 +193,26 @@ func isAuthScheme(w string) bool {
 }
 
 // urlPassword redacts the password of a URL's userinfo; a is the first
-// byte of the authority.
+// byte of the authority. A password may hold a raw '/' ("redis://:pa/ss@h")
+// unless what precedes the '/' reads as a port ("h:8443/a@b" has none).
 func urlPassword(s string, a int) (start, end int, label string) {
 	e := a
-	at, colon := -1, -1
+	at, colon, bracket := -1, -1, false
 	for e < len(s) {
 		c := s[e]
-		if c == '/' || c == '?' || c == '#' || c <= ' ' || c == '"' || c == '\'' || c == '<' || c == '>' {
+		if c == '?' || c == '#' || c <= ' ' || c == '"' || c == '\'' || c == '<' || c == '>' {
 			break
 		}
-		if c == '@' {
+		if c == '/' && (at >= 0 || colon < 0 || bracket || allDigits(s[colon+1:e])) {
+			break
+		}
+		switch {
+		case c == '@':
 			at = e
-		} else if c == ':' && colon < 0 {
+		case c == ':' && colon < 0:
 			colon = e
+		case c == '[' && colon < 0:
+			bracket = true // an IPv6 host: its colons are not userinfo
 		}
 		e++
 	}
@@ -183,6 +220,19 @@ func urlPassword(s string, a int) (start, end int, label string) {
 		return 0, 0, ""
 	}
 	return colon + 1, at, labelURLPassword
+}
+
+func allDigits(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 // cardEnd returns the end of a Luhn-valid payment card number starting at

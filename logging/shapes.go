@@ -100,10 +100,10 @@ func checkWord(s string, p, q int) (start, end int, label string) {
 		}
 	case c == 'B' || c == 'b':
 		if len(w) == 6 && strings.EqualFold(w, "bearer") {
-			return credentialAfter(s, q, labelBearer)
+			return credentialAfter(s, q, labelBearer, false)
 		}
 		if len(w) == 5 && strings.EqualFold(w, "basic") {
-			return credentialAfter(s, q, labelBasic)
+			return credentialAfter(s, q, labelBasic, false)
 		}
 	case c == '-' && strings.HasPrefix(w, "-----BEGIN"):
 		if e := privateKeyEnd(s, p); e > 0 {
@@ -153,29 +153,39 @@ func inCharset(w string, cs uint8) bool {
 
 // isJWT reports whether w has the shape of a JWS or JWE compact
 // serialisation: base64url segments separated by dots, the first two
-// non-empty.
+// non-empty, or for a JWE with direct encryption (alg "dir", no encrypted
+// key) five segments of which only the second is empty.
 func isJWT(w string) bool {
+	var seg [4]int // lengths of the first four segments
 	dots, segStart := 0, 0
-	for i := 0; i < len(w); i++ {
-		switch c := w[i]; {
-		case c == '.':
-			if dots < 2 && i-segStart < 2 {
-				return false
+	for i := 0; i <= len(w); i++ {
+		if i == len(w) || w[i] == '.' {
+			if dots < len(seg) {
+				seg[dots] = i - segStart
 			}
-			dots++
+			if i < len(w) {
+				dots++
+			}
 			segStart = i + 1
-		case isAlnum(c) || c == '-' || c == '_':
-		default:
+			continue
+		}
+		if c := w[i]; !isAlnum(c) && c != '-' && c != '_' {
 			return false
 		}
 	}
-	return dots >= 2
+	if dots < 2 || seg[0] < 2 {
+		return false
+	}
+	return seg[1] >= 2 || (seg[1] == 0 && dots == 4 && seg[2] >= 2 && seg[3] >= 2)
 }
 
 // credentialAfter redacts the credential that follows an authorisation
 // scheme word ending at q: "Bearer <token>", "Basic <base64 user:pass>".
-// Prose ("Bearer authentication", "Basic plan") is left alone.
-func credentialAfter(s string, q int, label string) (start, end int, l string) {
+// Prose ("Bearer authentication is required", "Basic plan") is left
+// alone: a bearer credential of 8 or more characters is redacted unless it
+// is a lower-case word followed by more words. After a secret-named key
+// (keyed: "Authorization: Bearer abc") any credential is redacted.
+func credentialAfter(s string, q int, label string, keyed bool) (start, end int, l string) {
 	v := q
 	for v < len(s) && s[v] == ' ' {
 		v++
@@ -204,15 +214,25 @@ func credentialAfter(s string, q int, label string) (start, end int, l string) {
 		}
 	}
 	cred := s[v:e]
-	if label == labelBasic {
+	switch {
+	case cred == "":
+		return 0, 0, ""
+	case keyed:
+	case label == labelBasic:
 		if !isBasicCredential(cred) {
 			return 0, 0, ""
 		}
-	} else if len(cred) < 8 || !mixed {
+	case len(cred) < 8:
 		return 0, 0, ""
+	case !mixed && len(cred) < minLetterToken && e < len(s) && s[e] == ' ':
+		return 0, 0, "" // a word in a sentence
 	}
 	return v, e, label
 }
+
+// minLetterToken is the length from which a bearer credential of lower-case
+// letters alone is a token even when more words follow it.
+const minLetterToken = 20
 
 // isBasicCredential reports whether c is padded base64 of "user:pass".
 func isBasicCredential(c string) bool {

@@ -42,9 +42,12 @@
 //
 // Trace headers are forwarded, never trusted for a security decision.
 // Malformed values (a traceparent that breaks the W3C grammar, an invalid B3
-// or Jaeger id, unparsable baggage, values with control or non-ASCII
-// characters, invalid base64 in grpc-trace-bin) are dropped and never
-// forwarded; a bad header is never an error to the caller. Each value is
+// or Jaeger id, unparsable baggage, values with control characters, tabs
+// included, or non-ASCII characters, invalid base64 in grpc-trace-bin) are
+// dropped and never forwarded, and so are vendor headers whose names gRPC
+// refuses as metadata keys (anything but letters, digits, '-', '_' and '.'):
+// one caller's header can never make a downstream gRPC call fail. A bad
+// header is never an error to the caller. Each value is
 // bounded to DefaultMaxValueBytes and each call forwards at most
 // DefaultMaxHeaders raw vendor headers (WithHeaderLimits). A service that
 // faces untrusted callers uses WithEdge: it drops incoming baggage, trace

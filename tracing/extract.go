@@ -82,7 +82,7 @@ func (c *collector) join(vals []string) string {
 }
 
 func (c *collector) addRaw(k kind, name, v string, base64ed bool) {
-	if len(c.raw) >= c.f.maxHeaders || len(v) == 0 || len(v) > c.f.maxValue {
+	if len(c.raw) >= c.f.maxHeaders || len(v) == 0 || len(v) > c.f.maxValue || !validKey(name) {
 		return
 	}
 	if k == kRawBin {
@@ -102,15 +102,37 @@ func (c *collector) addRaw(k kind, name, v string, base64ed bool) {
 	c.raw = append(c.raw, rawField{name: name, value: v, bin: k == kRawBin})
 }
 
-// printable reports whether v holds only visible ASCII, spaces and tabs, so
-// that a forwarded value can neither split a header nor smuggle bytes.
+// printable reports whether v holds only visible ASCII and spaces (0x20 to
+// 0x7e), so that a forwarded value can neither split a header nor smuggle
+// bytes, and gRPC accepts it as a metadata value (it refuses tabs).
 func printable(v string) bool {
 	for i := 0; i < len(v); i++ {
-		if c := v[i]; (c < 0x20 && c != '\t') || c > 0x7e {
+		if c := v[i]; c < 0x20 || c > 0x7e {
 			return false
 		}
 	}
 	return true
+}
+
+// validKey reports whether name, once lower-cased, is a header name gRPC
+// accepts as a metadata key: one or more of [0-9a-z-_.].
+func validKey(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// validPair reports whether gRPC accepts a metadata pair: a valid key, and
+// a printable value unless the value is binary.
+func validPair(name, value string, bin bool) bool {
+	return validKey(name) && (bin || printable(value))
 }
 
 // validRequestID accepts 1 to 128 visible ASCII characters.

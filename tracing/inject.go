@@ -150,24 +150,31 @@ func (o *outgoing) writeHeader(h http.Header) {
 	}
 }
 
-// writeMD sets the gathered headers on md, replacing earlier values.
+// writeMD sets the gathered headers on md, replacing earlier values. A pair
+// gRPC would refuse, which would fail the whole call, is left out.
 func (o *outgoing) writeMD(md metadata.MD) {
-	for _, kv := range o.known[:o.n] {
-		md[kv.lower] = []string{kv.value}
-	}
-	for _, r := range o.raw {
-		md[strings.ToLower(r.name)] = []string{r.value}
-	}
+	o.writeFunc(func(k, v string) { md[k] = []string{v} })
 }
 
 // writeCarrier sets the gathered headers through a generic carrier; binary
-// values go as decoded, as gRPC metadata carriers expect.
+// values go as decoded, as gRPC metadata carriers expect. As in writeMD, a
+// pair gRPC would refuse is left out.
 func (o *outgoing) writeCarrier(c propagation.TextMapCarrier) {
+	o.writeFunc(c.Set)
+}
+
+// writeFunc calls set with each gathered header a gRPC call accepts, its
+// name lower-cased and binary values decoded.
+func (o *outgoing) writeFunc(set func(k, v string)) {
 	for _, kv := range o.known[:o.n] {
-		c.Set(kv.lower, kv.value)
+		if printable(kv.value) {
+			set(kv.lower, kv.value)
+		}
 	}
 	for _, r := range o.raw {
-		c.Set(strings.ToLower(r.name), r.value)
+		if validPair(r.name, r.value, r.bin) {
+			set(strings.ToLower(r.name), r.value)
+		}
 	}
 }
 

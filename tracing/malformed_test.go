@@ -105,6 +105,8 @@ func TestRawHeaderBounds(t *testing.T) {
 		"x-ot-span-context", "ok\r\nInjected: yes", // control characters
 		"x-cloud-trace-context", "caf\u00e9", // not ASCII
 		"grpc-trace-bin", "!!!not base64", // not base64
+		"sw8-x", "tab\there", // a tab, which gRPC refuses
+		"x-datadog-a!b", "1", // a name gRPC refuses
 	)
 	out, _, _ := through(t, f, in)
 	for k := range in {
