@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ztkit/ztkit/internal/jsonnum"
 )
 
 // Condition values and claims compare as text, and numbers and booleans
@@ -57,25 +59,10 @@ func canonicalValue(n *yaml.Node) (string, error) {
 }
 
 // appendJSONNumber appends f as encoding/json writes a float64, except
-// that -0 is written 0: the shortest text that reads back as f, in
-// exponent form below 1e-6 and from 1e21 on. An integral f below 1e21 is
-// written as a decimal integer.
+// that -0 is written 0, since it compares as 0.
 func appendJSONNumber(b []byte, f float64) []byte {
 	if f == 0 {
-		f = 0 // -0 compares as 0.
+		f = 0
 	}
-	abs := math.Abs(f)
-	format := byte('f')
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// Write e-07 as e-7, as encoding/json does.
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
+	return jsonnum.Append(b, f)
 }

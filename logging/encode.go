@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strconv"
 	"time"
+
+	"github.com/ztkit/ztkit/internal/jsonnum"
 )
 
 // appendKey appends the separator a key needs, the key as a sanitised JSON
@@ -129,19 +131,7 @@ func appendFloat(buf []byte, f float64) []byte {
 	case math.IsInf(f, -1):
 		return append(buf, `"-Inf"`...)
 	}
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	buf = strconv.AppendFloat(buf, f, format, -1, 64)
-	if format == 'e' {
-		// Clean up e-09 to e-9, as encoding/json does.
-		if n := len(buf); n >= 4 && buf[n-4] == 'e' && buf[n-3] == '-' && buf[n-2] == '0' {
-			buf[n-2] = buf[n-1]
-			buf = buf[:n-1]
-		}
-	}
-	return buf
+	return jsonnum.Append(buf, f)
 }
 
 // appendTimestamp appends t in UTC as RFC 3339 with milliseconds.
