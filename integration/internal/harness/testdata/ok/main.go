@@ -1,0 +1,4 @@
+// Command ok is a program that builds, for the harness's cache tests.
+package main
+
+func main() {}
