@@ -4,12 +4,20 @@ import (
 	"strconv"
 )
 
+// readOnlyClaims is implemented by *jwtauth.Claims, whose Get copies array
+// and object claims; a decision only reads them, so it takes them uncopied.
+type readOnlyClaims interface {
+	GetReadOnly(name string) (any, bool)
+}
+
 // condition reports whether the request satisfies c. An absent claim or
 // header matches no value, so it fails values and passes notValues.
 func (s *search) condition(c *condition, claims Claims) bool {
 	if c.claim != "" {
 		var v any
-		if claims != nil {
+		if ro, ok := claims.(readOnlyClaims); ok {
+			v, _ = ro.GetReadOnly(c.claim)
+		} else if claims != nil {
 			v, _ = claims.Get(c.claim)
 		}
 		if len(c.values) > 0 && (v == nil || !claimMatches(c.values, c.claim, v)) {

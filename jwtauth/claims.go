@@ -106,6 +106,16 @@ func (c *Claims) Get(name string) (any, bool) {
 	return cloneValue(v, 0), ok
 }
 
+// GetReadOnly returns the claim name like Get but without copying arrays
+// and objects: the value is shared with every request that carries the
+// same token (through the verified-token cache) and must not be changed.
+// It exists so that an authorisation decision can read array claims
+// without allocating; other code wants Get.
+func (c *Claims) GetReadOnly(name string) (any, bool) {
+	v, ok := c.raw[name]
+	return v, ok
+}
+
 // SPIFFEID returns the subject as a SPIFFE ID when the token is a JWT-SVID
 // verified through an issuer with SPIFFEBundles keys. For tokens of any
 // other issuer it reports false, even when their subject looks like a

@@ -62,3 +62,16 @@ func TestNewClaimsCopiesDeeply(t *testing.T) {
 		assert.True(t, ok)
 	}, "copying is bounded")
 }
+
+func TestClaimsGetReadOnlyMatchesGet(t *testing.T) {
+	c := NewClaims(map[string]any{"groups": []any{"readers", "ops"}, "n": 3.0})
+	ro, ok := c.GetReadOnly("groups")
+	require.True(t, ok)
+	cp, _ := c.Get("groups")
+	assert.Equal(t, cp, ro)
+	n, ok := c.GetReadOnly("n")
+	assert.True(t, ok)
+	assert.Equal(t, 3.0, n)
+	_, ok = c.GetReadOnly("missing")
+	assert.False(t, ok)
+}
