@@ -17,6 +17,7 @@ import (
 	testgrpc "google.golang.org/grpc/interop/grpc_testing"
 
 	"github.com/ztkit/ztkit/integration/internal/harness"
+	"github.com/ztkit/ztkit/internal/peertest"
 	"github.com/ztkit/ztkit/mtls"
 )
 
@@ -113,38 +114,11 @@ func get(ctx context.Context, client *http.Client, url string) (*http.Response, 
 	return resp, string(body), err
 }
 
-// testService answers UnaryCall and FullDuplexCall with the caller's
-// SPIFFE ID.
-type testService struct {
-	testgrpc.UnimplementedTestServiceServer
-}
-
-func (testService) UnaryCall(ctx context.Context, _ *testgrpc.SimpleRequest) (*testgrpc.SimpleResponse, error) {
-	peer, _ := mtls.PeerIDFromContext(ctx)
-	return &testgrpc.SimpleResponse{Username: peer.String()}, nil
-}
-
-func (testService) FullDuplexCall(stream grpc.BidiStreamingServer[testgrpc.StreamingOutputCallRequest, testgrpc.StreamingOutputCallResponse]) error {
-	peer, _ := mtls.PeerIDFromContext(stream.Context())
-	for {
-		if _, err := stream.Recv(); err != nil {
-			if err == io.EOF {
-				return nil
-			}
-			return err
-		}
-		resp := &testgrpc.StreamingOutputCallResponse{Payload: &testgrpc.Payload{Body: []byte(peer.String())}}
-		if err := stream.Send(resp); err != nil {
-			return err
-		}
-	}
-}
-
-// serveGRPC runs testService with mtls.ServerCredentials on 127.0.0.1.
+// serveGRPC runs peertest.Service with mtls.ServerCredentials on 127.0.0.1.
 func serveGRPC(t *testing.T, src mtls.Source, a mtls.Authorizer) string {
 	t.Helper()
 	srv := grpc.NewServer(grpc.Creds(mtls.ServerCredentials(src, a)))
-	testgrpc.RegisterTestServiceServer(srv, testService{})
+	testgrpc.RegisterTestServiceServer(srv, peertest.Service{})
 	return startGRPC(t, srv)
 }
 

@@ -1,7 +1,6 @@
 package mtls_test
 
 import (
-	"context"
 	"crypto/tls"
 	"io"
 	"log"
@@ -17,6 +16,7 @@ import (
 	"google.golang.org/grpc/credentials"
 	testgrpc "google.golang.org/grpc/interop/grpc_testing"
 
+	"github.com/ztkit/ztkit/internal/peertest"
 	"github.com/ztkit/ztkit/mtls"
 )
 
@@ -108,33 +108,6 @@ func rawHTTPClient(t *testing.T, cfg *tls.Config) *http.Client {
 	return c
 }
 
-// testService answers UnaryCall and FullDuplexCall with the caller's
-// SPIFFE ID.
-type testService struct {
-	testgrpc.UnimplementedTestServiceServer
-}
-
-func (testService) UnaryCall(ctx context.Context, _ *testgrpc.SimpleRequest) (*testgrpc.SimpleResponse, error) {
-	id, _ := mtls.PeerIDFromContext(ctx)
-	return &testgrpc.SimpleResponse{Username: id.String()}, nil
-}
-
-func (testService) FullDuplexCall(stream grpc.BidiStreamingServer[testgrpc.StreamingOutputCallRequest, testgrpc.StreamingOutputCallResponse]) error {
-	id, _ := mtls.PeerIDFromContext(stream.Context())
-	for {
-		if _, err := stream.Recv(); err != nil {
-			if err == io.EOF {
-				return nil
-			}
-			return err
-		}
-		resp := &testgrpc.StreamingOutputCallResponse{Payload: &testgrpc.Payload{Body: []byte(id.String())}}
-		if err := stream.Send(resp); err != nil {
-			return err
-		}
-	}
-}
-
 // capturingCreds reports the server's handshake errors.
 type capturingCreds struct {
 	credentials.TransportCredentials
@@ -147,12 +120,12 @@ func (c capturingCreds) ServerHandshake(conn net.Conn) (net.Conn, credentials.Au
 	return nc, info, err
 }
 
-// startGRPC serves testService with mtls.ServerCredentials on 127.0.0.1.
+// startGRPC serves peertest.Service with mtls.ServerCredentials on 127.0.0.1.
 func startGRPC(t *testing.T, src mtls.Source, a mtls.Authorizer) (string, errCollector) {
 	t.Helper()
 	errs := newErrCollector()
 	srv := grpc.NewServer(grpc.Creds(capturingCreds{mtls.ServerCredentials(src, a), errs}))
-	testgrpc.RegisterTestServiceServer(srv, testService{})
+	testgrpc.RegisterTestServiceServer(srv, peertest.Service{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	done := make(chan struct{})

@@ -18,6 +18,7 @@ import (
 	testgrpc "google.golang.org/grpc/interop/grpc_testing"
 	"google.golang.org/grpc/peer"
 
+	"github.com/ztkit/ztkit/internal/peertest"
 	"github.com/ztkit/ztkit/mtls"
 )
 
@@ -72,7 +73,7 @@ func TestGRPCPeerIDOnlyFromMTLSCredentials(t *testing.T) {
 		}},
 	})
 	srv := grpc.NewServer(grpc.Creds(plain))
-	testgrpc.RegisterTestServiceServer(srv, testService{})
+	testgrpc.RegisterTestServiceServer(srv, peertest.Service{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	done := make(chan struct{})
