@@ -223,3 +223,14 @@ func recv(t *testing.T, ch chan *workloadapi.X509Context) *workloadapi.X509Conte
 		return nil
 	}
 }
+
+func TestValidateJWTSVIDRefusesMalformedTokens(t *testing.T) {
+	a := startAgent(t, devagent.Config{})
+	addr, err := a.Socket(ordersID)
+	require.NoError(t, err)
+	c := client(t, addr)
+	for _, token := range []string{"", "not-a-jwt", "a.b.c", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJzcGlmZmU6Ly9leGFtcGxlLm9yZy94In0."} {
+		_, err := c.ValidateJWTSVID(t.Context(), token, "orders")
+		assert.Equal(t, codes.InvalidArgument, status.Code(err), "token %q", token)
+	}
+}
