@@ -90,7 +90,7 @@ func TestAttackHeaderKeyURLsNeverFollowed(t *testing.T) {
 	defer attacker.Close()
 	v, _ := attackSetup(t)
 	evil := ecKey(t, elliptic.P256())
-	evilJWK := map[string]any{"kty": "EC", "crv": "P-256", "x": b64(evil.X.Bytes()), "y": b64(evil.Y.Bytes())}
+	evilJWK := map[string]any{"kty": "EC", "crv": "P-256", "x": b64Coord(evil.X), "y": b64Coord(evil.Y)}
 	der, err := x509.MarshalPKIXPublicKey(&evil.PublicKey)
 	require.NoError(t, err)
 	headers := map[string]map[string]any{

@@ -11,6 +11,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"math/big"
 	"sync"
 	"testing"
 	"time"
@@ -66,6 +67,10 @@ func edKey(t testing.TB) ed25519.PrivateKey {
 }
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// b64Coord encodes a P-256 coordinate or scalar at its fixed 32-byte width,
+// as JWKs require; big.Int.Bytes drops leading zero bytes.
+func b64Coord(n *big.Int) string { return b64(n.FillBytes(make([]byte, 32))) }
 
 func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()

@@ -124,7 +124,7 @@ func TestConfigRejectsPrivateAndWeakKeys(t *testing.T) {
 		Issuer: testIssuer, Audiences: []string{testAudience}, Keys: StaticKeys(map[string]crypto.PublicKey{"k": k}),
 	}}})
 	assert.ErrorContains(t, err, "unsupported key type *ecdsa.PrivateKey")
-	priv := []byte(`{"keys":[{"kty":"EC","crv":"P-256","kid":"p","x":"` + b64(k.X.Bytes()) + `","y":"` + b64(k.Y.Bytes()) + `","d":"` + b64(k.D.Bytes()) + `"}]}`)
+	priv := []byte(`{"keys":[{"kty":"EC","crv":"P-256","kid":"p","x":"` + b64Coord(k.X) + `","y":"` + b64Coord(k.Y) + `","d":"` + b64Coord(k.D) + `"}]}`)
 	_, err = NewVerifier(context.Background(), Config{Issuers: []Issuer{{
 		Issuer: testIssuer, Audiences: []string{testAudience}, Keys: StaticJWKS(priv),
 	}}})
